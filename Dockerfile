@@ -1,0 +1,18 @@
+# Build with the Maven wrapper on a JDK, run on a JRE as a non-root user.
+FROM eclipse-temurin:25-jdk AS build
+WORKDIR /src
+COPY .mvn .mvn
+COPY mvnw pom.xml ./
+RUN ./mvnw -q -B dependency:go-offline
+COPY src src
+RUN ./mvnw -q -B -DskipTests package && cp target/colloquy-*.jar /colloquy.jar
+
+FROM eclipse-temurin:25-jre
+RUN groupadd --system colloquy && useradd --system --gid colloquy --home /app colloquy
+WORKDIR /app
+COPY --from=build /colloquy.jar /app/colloquy.jar
+USER colloquy
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
+  CMD wget -qO- http://127.0.0.1:8080/actuator/health/liveness || exit 1
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/colloquy.jar"]

@@ -1,0 +1,71 @@
+# Helpers shared by the benchmark scripts: build the jar once, start Colloquy on a bench database,
+# create a tenant and keys through the API, stop it again.
+set -euo pipefail
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+source "$ROOT/bin/env.sh"
+BENCH_PORT="${BENCH_PORT:-18080}"
+BASE="http://127.0.0.1:$BENCH_PORT"
+ADMIN_KEY="bench-admin-key"
+RESULTS="$BENCH_DIR/results"
+mkdir -p "$RESULTS"
+
+build_jar() {
+  if [ -z "${BENCH_SKIP_BUILD:-}" ] || ! ls "$ROOT"/target/colloquy-*.jar >/dev/null 2>&1; then
+    (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
+  fi
+  JAR=$(ls "$ROOT"/target/colloquy-*.jar | grep -v original | head -n 1)
+}
+
+# start_service <database> [extra java args...]: a fresh database each time
+start_service() {
+  local db="$1"; shift
+  prepare_local_database "$db" yes
+  build_jar
+  COLLOQUY_ADMIN_KEY="$ADMIN_KEY" SERVER_PORT="$BENCH_PORT" \
+    "$JAVA_HOME/bin/java" -Xms1g -Xmx4g "$@" -jar "$JAR" > "$RESULTS/service-$db.log" 2>&1 &
+  SERVICE_PID=$!
+  trap stop_service EXIT
+  for _ in $(seq 1 120); do
+    if curl -fs "$BASE/actuator/health" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "service did not start; see $RESULTS/service-$db.log" >&2
+  exit 1
+}
+
+stop_service() {
+  if [ -n "${SERVICE_PID:-}" ]; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    wait "$SERVICE_PID" 2>/dev/null || true
+    SERVICE_PID=""
+  fi
+}
+
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+# create_tenant [settings-json] -> prints tenant id
+create_tenant() {
+  local settings="${1:-{\}}"
+  curl -fs -XPOST "$BASE/api/v1/tenants" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench-$RANDOM\",\"settings\":$settings}" | json_field '["id"]'
+}
+
+# create_key <tenant-id> <role> -> prints the key
+create_key() {
+  curl -fs -XPOST "$BASE/api/v1/tenants/$1/api-keys" -H "Authorization: Bearer $ADMIN_KEY" \
+    -H 'Content-Type: application/json' -d "{\"roles\":[\"$2\"]}" | json_field '["key"]'
+}
+
+# create_conversations <chat-key> <count> <file>
+create_conversations() {
+  : > "$3"
+  for _ in $(seq 1 "$2"); do
+    curl -fs -XPOST "$BASE/api/v1/conversations" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+      -d '{}' | json_field '["id"]' >> "$3"
+  done
+}
+
+machine() {
+  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
+}

@@ -1,0 +1,188 @@
+package io.colloquy.chat;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.colloquy.conversation.ConversationStatus;
+import io.colloquy.conversation.ConversationView;
+import io.colloquy.conversation.Conversations;
+import io.colloquy.conversation.Message;
+import io.colloquy.handoff.HandoffReason;
+import io.colloquy.handoff.HandoffTriggers;
+import io.colloquy.handoff.Handoffs;
+import io.colloquy.handoff.Trigger;
+import io.colloquy.llm.LlmResult;
+import io.colloquy.memory.SessionMemory;
+import io.colloquy.shared.ConflictException;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.InvalidRequestException;
+import io.colloquy.shared.TenantId;
+import io.colloquy.tenant.TenantSettings;
+import io.colloquy.tenant.Tenants;
+import io.colloquy.usage.SpendGuard;
+
+/**
+ * A synchronous customer turn, end to end. Three steps so no database connection is held while the
+ * model thinks: (1) in one transaction, store the customer's message and decide whether the model is
+ * needed at all; (2) with no transaction, build the context and call the model; (3) in one
+ * transaction, store the reply, the memory update and any handoff. The customer always gets an
+ * answer: when the model cannot be reached, a holding reply and a handoff to a person.
+ */
+@Service
+class ChatService {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+
+    private final Conversations conversations;
+    private final Tenants tenants;
+    private final SessionMemory memory;
+    private final Handoffs handoffs;
+    private final HandoffTriggers triggers;
+    private final TurnEngine engine;
+    private final IdempotencyStore idempotency;
+    private final SpendGuard spendGuard;
+    private final ChatProperties properties;
+    private final TransactionTemplate tx;
+
+    ChatService(Conversations conversations, Tenants tenants, SessionMemory memory, Handoffs handoffs,
+                HandoffTriggers triggers, TurnEngine engine, IdempotencyStore idempotency, SpendGuard spendGuard,
+                ChatProperties properties, PlatformTransactionManager transactions) {
+        this.conversations = conversations;
+        this.tenants = tenants;
+        this.memory = memory;
+        this.handoffs = handoffs;
+        this.triggers = triggers;
+        this.engine = engine;
+        this.idempotency = idempotency;
+        this.spendGuard = spendGuard;
+        this.properties = properties;
+        this.tx = new TransactionTemplate(transactions);
+    }
+
+    ConversationView start(TenantId tenantId, String externalUserRef, Map<String, Object> metadata) {
+        return conversations.start(tenantId, externalUserRef, metadata);
+    }
+
+    /** What step 1 decided. */
+    private sealed interface Admission {
+        record Answered(TurnResponse response) implements Admission {
+        }
+
+        record NeedsModel(Message customer, UUID turnToken) implements Admission {
+        }
+    }
+
+    TurnResponse send(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
+        validate(content);
+        TenantSettings settings = tenants.settings(tenantId);
+        SpendGuard.Decision spend = spendGuard.check(tenantId, settings);
+        Admission admission = tx.execute(s -> admit(tenantId, conversationId, content, idempotencyKey, settings, spend));
+        if (admission instanceof Admission.Answered answered) {
+            return answered.response();
+        }
+        var needsModel = (Admission.NeedsModel) admission;
+        try {
+            Instant deadline = engine.deadlineFromNow();
+            TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, settings, deadline);
+            return tx.execute(s -> {
+                TurnEngine.Written written = switch (turn.result()) {
+                    case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, settings,
+                            needsModel.customer(), turn, a.text());
+                    case LlmResult.Unavailable u -> engine.writeHandoff(tenantId, conversationId,
+                            needsModel.customer(), TurnEngine.unavailable(u), turn);
+                };
+                conversations.endTurn(tenantId, conversationId, needsModel.turnToken());
+                TurnResponse response = new TurnResponse(conversationId.value(), written.status(),
+                        needsModel.customer().seq(), TurnResponse.MessageBody.of(written.reply()),
+                        TurnResponse.HandoffBody.of(written.handoff()), TurnEngine.usage(turn.calls()));
+                if (idempotencyKey != null) {
+                    idempotency.complete(tenantId, conversationId, idempotencyKey, response);
+                }
+                return response;
+            });
+        } catch (RuntimeException e) {
+            release(tenantId, conversationId, needsModel.turnToken(), idempotencyKey);
+            throw e;
+        }
+    }
+
+    private Admission admit(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey,
+                            TenantSettings settings, SpendGuard.Decision spend) {
+        ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
+        if (idempotencyKey != null) {
+            Optional<TurnResponse> earlier = idempotency.begin(tenantId, conversationId, idempotencyKey, content,
+                    properties.turnLockStaleAfter());
+            if (earlier.isPresent()) {
+                return new Admission.Answered(earlier.get());
+            }
+        }
+        if (conversation.status() == ConversationStatus.CLOSED) {
+            throw new ConflictException("conversation-closed", "Conversation closed",
+                    "Conversation " + conversationId + " is closed; start a new one");
+        }
+        if (spend == SpendGuard.Decision.REJECT) {
+            throw spendGuard.rejection(tenantId);
+        }
+        Message customer = conversations.append(tenantId, conversationId, Conversations.NewMessage.customer(content));
+        memory.pinFromCustomerMessage(tenantId, conversationId, customer);
+
+        TurnResponse immediate = null;
+        if (conversation.status().humanOwned()) {
+            // a person owns the conversation: the message waits for them and never reaches the model
+            immediate = new TurnResponse(conversationId.value(), conversation.status(), customer.seq(), null,
+                    TurnResponse.HandoffBody.of(handoffs.openFor(tenantId, conversationId).orElse(null)),
+                    TurnResponse.UsageBody.NONE);
+        } else {
+            Optional<Trigger> trigger = spend == SpendGuard.Decision.HANDOFF
+                    ? Optional.of(new Trigger(HandoffReason.BUDGET_EXHAUSTED, "The monthly model budget is spent"))
+                    : triggers.beforeModel(content, settings);
+            if (trigger.isPresent()) {
+                TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, customer, trigger.get(), null);
+                immediate = new TurnResponse(conversationId.value(), written.status(), customer.seq(),
+                        TurnResponse.MessageBody.of(written.reply()), TurnResponse.HandoffBody.of(written.handoff()),
+                        TurnResponse.UsageBody.NONE);
+            }
+        }
+        if (immediate != null) {
+            if (idempotencyKey != null) {
+                idempotency.complete(tenantId, conversationId, idempotencyKey, immediate);
+            }
+            return new Admission.Answered(immediate);
+        }
+        UUID token = conversations.beginTurn(tenantId, conversationId, properties.turnLockStaleAfter());
+        return new Admission.NeedsModel(customer, token);
+    }
+
+    /** After a failed step 3: free the conversation for the next turn and let the client retry its key. */
+    private void release(TenantId tenantId, ConversationId conversationId, UUID token, String idempotencyKey) {
+        try {
+            tx.executeWithoutResult(s -> {
+                conversations.endTurn(tenantId, conversationId, token);
+                if (idempotencyKey != null) {
+                    idempotency.abandon(tenantId, conversationId, idempotencyKey);
+                }
+            });
+        } catch (RuntimeException cleanup) {
+            log.warn("Could not release turn on conversation {}: {}", conversationId, cleanup.toString());
+        }
+    }
+
+    void validate(String content) {
+        if (content == null || content.isBlank()) {
+            throw new InvalidRequestException("content must not be empty");
+        }
+        if (content.length() > properties.maxMessageChars()) {
+            throw new InvalidRequestException(HttpStatus.CONTENT_TOO_LARGE, "message-too-long", "Message too long",
+                    "content has " + content.length() + " characters; the limit is " + properties.maxMessageChars());
+        }
+    }
+}

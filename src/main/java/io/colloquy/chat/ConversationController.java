@@ -1,0 +1,107 @@
+package io.colloquy.chat;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.colloquy.conversation.ConversationStatus;
+import io.colloquy.conversation.ConversationView;
+import io.colloquy.conversation.Conversations;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.InvalidRequestException;
+import io.colloquy.tenant.RequiresRole;
+import io.colloquy.tenant.Role;
+import io.colloquy.tenant.TenantPrincipal;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The widget API: start conversations, send turns, read the transcript (where agent replies arrive). */
+@RestController
+@RequestMapping("/api/v1/conversations")
+class ConversationController {
+
+    private final ChatService chat;
+    private final Conversations conversations;
+    private final ChatProperties properties;
+    private final JsonMapper json;
+
+    ConversationController(ChatService chat, Conversations conversations, ChatProperties properties, JsonMapper json) {
+        this.chat = chat;
+        this.conversations = conversations;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    record StartConversation(@Size(max = 200) String externalUserRef, Map<String, Object> metadata) {
+    }
+
+    record SendMessage(@NotNull String content) {
+    }
+
+    record ConversationBody(UUID id, ConversationStatus status, String externalUserRef, Map<String, Object> metadata,
+                            int lastSeq, Instant createdAt, Instant updatedAt) {
+        static ConversationBody of(ConversationView c) {
+            return new ConversationBody(c.id().value(), c.status(), c.externalUserRef(), c.metadata(), c.lastSeq(),
+                    c.createdAt(), c.updatedAt());
+        }
+    }
+
+    record MessagesBody(UUID conversationId, ConversationStatus status, List<TurnResponse.MessageBody> messages) {
+    }
+
+    @PostMapping
+    @RequiresRole(Role.CHAT)
+    ResponseEntity<ConversationBody> start(@Valid @RequestBody(required = false) StartConversation body,
+                                           TenantPrincipal caller) {
+        Map<String, Object> metadata = body == null || body.metadata() == null ? Map.of() : body.metadata();
+        if (json.writeValueAsString(metadata).length() > properties.maxMetadataChars()) {
+            throw new InvalidRequestException("metadata is larger than " + properties.maxMetadataChars() + " characters");
+        }
+        ConversationView view = chat.start(caller.requireTenant(), body == null ? null : body.externalUserRef(), metadata);
+        return ResponseEntity.created(URI.create("/api/v1/conversations/" + view.id())).body(ConversationBody.of(view));
+    }
+
+    @GetMapping("/{conversationId}")
+    @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
+    ConversationBody get(@PathVariable UUID conversationId, TenantPrincipal caller) {
+        return ConversationBody.of(conversations.get(caller.requireTenant(), ConversationId.of(conversationId)));
+    }
+
+    @PostMapping("/{conversationId}/messages")
+    @RequiresRole(Role.CHAT)
+    TurnResponse send(@PathVariable UUID conversationId, @RequestBody SendMessage body,
+                      @RequestHeader(name = "Idempotency-Key", required = false) @Size(min = 1, max = 200) String key,
+                      TenantPrincipal caller) {
+        return chat.send(caller.requireTenant(), ConversationId.of(conversationId), body.content(), key);
+    }
+
+    @GetMapping("/{conversationId}/messages")
+    @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
+    MessagesBody messages(@PathVariable UUID conversationId,
+                          @RequestParam(defaultValue = "0") @Min(0) int after,
+                          @RequestParam(defaultValue = "100") @Min(1) @Max(500) int limit,
+                          TenantPrincipal caller) {
+        var tenantId = caller.requireTenant();
+        var id = ConversationId.of(conversationId);
+        var messages = conversations.messagesAfter(tenantId, id, after, limit).stream()
+                .map(TurnResponse.MessageBody::of).toList();
+        return new MessagesBody(conversationId, conversations.get(tenantId, id).status(), messages);
+    }
+}

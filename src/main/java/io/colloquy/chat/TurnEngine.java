@@ -1,0 +1,130 @@
+package io.colloquy.chat;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+
+import io.colloquy.conversation.ConversationStatus;
+import io.colloquy.conversation.Conversations;
+import io.colloquy.conversation.Message;
+import io.colloquy.handoff.HandoffReason;
+import io.colloquy.handoff.HandoffRef;
+import io.colloquy.handoff.HandoffTriggers;
+import io.colloquy.handoff.Handoffs;
+import io.colloquy.handoff.Trigger;
+import io.colloquy.llm.LlmClient;
+import io.colloquy.llm.LlmRequest;
+import io.colloquy.llm.LlmResult;
+import io.colloquy.llm.ModelAnswer;
+import io.colloquy.llm.ModelAnswers;
+import io.colloquy.llm.CallContext;
+import io.colloquy.memory.PreparedContext;
+import io.colloquy.memory.SessionMemory;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.TenantId;
+import io.colloquy.tenant.TenantSettings;
+import io.colloquy.usage.CallPurpose;
+import io.colloquy.usage.RecordedCall;
+
+/**
+ * The model turn shared by synchronous and queued turns: build the context under budget and call the
+ * model (outside any transaction), then write the outcome (inside the caller's transaction): the reply,
+ * the memory update and, when a trigger fired or the model was unreachable, the handoff.
+ */
+@Component
+class TurnEngine {
+
+    private final Conversations conversations;
+    private final SessionMemory memory;
+    private final LlmClient llm;
+    private final Handoffs handoffs;
+    private final HandoffTriggers triggers;
+    private final ChatProperties properties;
+
+    TurnEngine(Conversations conversations, SessionMemory memory, LlmClient llm, Handoffs handoffs,
+               HandoffTriggers triggers, ChatProperties properties) {
+        this.conversations = conversations;
+        this.memory = memory;
+        this.llm = llm;
+        this.handoffs = handoffs;
+        this.triggers = triggers;
+        this.properties = properties;
+    }
+
+    /** The model's part of a turn, done with no transaction open. */
+    record ModelTurn(PreparedContext context, LlmResult result) {
+
+        List<RecordedCall> calls() {
+            List<RecordedCall> all = new ArrayList<>(context.summarizationCalls());
+            all.addAll(result.calls());
+            return all;
+        }
+    }
+
+    /** What a turn wrote. */
+    record Written(Message reply, HandoffRef handoff, ConversationStatus status) {
+    }
+
+    Instant deadlineFromNow() {
+        return Instant.now().plus(llm.turnBudget());
+    }
+
+    ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, Instant deadline) {
+        PreparedContext context = memory.prepare(tenantId, conversationId, settings, deadline);
+        LlmResult result = llm.complete(new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
+                context.model(), context.prompt(), 0, true, deadline));
+        return new ModelTurn(context, result);
+    }
+
+    /** Writes an answered turn; the answer's own signals may still hand the conversation off. */
+    Written writeAnswer(TenantId tenantId, ConversationId conversationId, TenantSettings settings, Message customer,
+                        ModelTurn turn, String answerText) {
+        ModelAnswer answer = ModelAnswers.parse(answerText);
+        List<Double> earlier = conversations.latestAssistantMessages(tenantId, conversationId, 10).stream()
+                .map(m -> m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence())
+                .toList();
+        var trigger = triggers.afterModel(answer, earlier, settings);
+        String replyText = answer.reply() == null || answer.reply().isBlank() ? properties.holdingReply() : answer.reply();
+        Message reply = conversations.append(tenantId, conversationId,
+                Conversations.NewMessage.assistant(replyText, customer.seq(), ModelAnswers.toJson(answer)));
+        memory.commitTurn(turn.context(), answer, customer.seq());
+        HandoffRef handoff = trigger
+                .map(t -> handoffs.open(tenantId, conversationId, t, answer, answer.suggestedNextAction()))
+                .orElse(null);
+        return new Written(reply, handoff, conversations.lockAndGet(tenantId, conversationId).status());
+    }
+
+    /**
+     * Hands the conversation to a person with a holding reply. {@code turn} is null when the decision
+     * was made before the model was asked (the customer's words, a policy topic, the budget).
+     */
+    Written writeHandoff(TenantId tenantId, ConversationId conversationId, Message customer, Trigger trigger,
+                         ModelTurn turn) {
+        Message reply = conversations.append(tenantId, conversationId,
+                Conversations.NewMessage.assistant(properties.holdingReply(), customer.seq(), null));
+        if (turn != null) {
+            memory.commitTurn(turn.context(), null, customer.seq());
+        }
+        HandoffRef handoff = handoffs.open(tenantId, conversationId, trigger, null, null);
+        return new Written(reply, handoff, conversations.lockAndGet(tenantId, conversationId).status());
+    }
+
+    static Trigger unavailable(LlmResult.Unavailable result) {
+        return new Trigger(HandoffReason.LLM_UNAVAILABLE, "Model unavailable: " + result.reason() + " (" + result.detail() + ")");
+    }
+
+    static TurnResponse.UsageBody usage(List<RecordedCall> calls) {
+        int prompt = 0;
+        int completion = 0;
+        BigDecimal cost = BigDecimal.ZERO;
+        for (RecordedCall c : calls) {
+            prompt += c.call().promptTokens();
+            completion += c.call().completionTokens();
+            cost = cost.add(c.costUsd());
+        }
+        return new TurnResponse.UsageBody(prompt, completion, cost.stripTrailingZeros());
+    }
+}

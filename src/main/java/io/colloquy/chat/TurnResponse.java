@@ -1,0 +1,35 @@
+package io.colloquy.chat;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.colloquy.conversation.ConversationStatus;
+import io.colloquy.conversation.Message;
+import io.colloquy.handoff.HandoffRef;
+import io.colloquy.shared.UsdAmount;
+
+/**
+ * The answer to one synchronous turn. {@code status} is the conversation's state after the turn;
+ * {@code reply} is null when the message went to a human instead of the model.
+ */
+record TurnResponse(UUID conversationId, ConversationStatus status, int customerSeq, MessageBody reply,
+                    HandoffBody handoff, UsageBody usage) {
+
+    record HandoffBody(UUID id, String reason) {
+        static HandoffBody of(HandoffRef ref) {
+            return ref == null ? null : new HandoffBody(ref.id(), ref.reason().name());
+        }
+    }
+
+    record UsageBody(int promptTokens, int completionTokens, @UsdAmount BigDecimal costUsd) {
+        static final UsageBody NONE = new UsageBody(0, 0, BigDecimal.ZERO);
+    }
+
+    /** A transcript message as widgets see it. */
+    record MessageBody(int seq, String role, String content, Instant createdAt, String author) {
+        static MessageBody of(Message m) {
+            return m == null ? null : new MessageBody(m.seq(), m.role().name(), m.content(), m.createdAt(), m.author());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.colloquy.conversation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.TenantId;
+
+@Entity
+@Table(name = "conversations")
+class ConversationEntity {
+
+    @Id
+    private UUID id;
+    @Column(updatable = false)
+    private UUID tenantId;
+    @Enumerated(EnumType.STRING)
+    private ConversationStatus status;
+    private String externalUserRef;
+    @JdbcTypeCode(SqlTypes.JSON)
+    private Map<String, Object> metadata = new HashMap<>();
+    private int lastSeq;
+    private UUID turnToken;
+    private Instant turnStartedAt;
+    @Column(updatable = false)
+    private Instant createdAt;
+    private Instant updatedAt;
+    @Version
+    private long version;
+
+    protected ConversationEntity() {
+    }
+
+    ConversationEntity(UUID id, UUID tenantId, String externalUserRef, Map<String, Object> metadata, Instant now) {
+        this.id = id;
+        this.tenantId = tenantId;
+        this.status = ConversationStatus.BOT;
+        this.externalUserRef = externalUserRef;
+        this.metadata = metadata == null ? new HashMap<>() : new HashMap<>(metadata);
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    int nextSeq(Instant now) {
+        lastSeq++;
+        updatedAt = now;
+        return lastSeq;
+    }
+
+    void moveTo(ConversationStatus target, Instant now) {
+        if (!status.canMoveTo(target)) {
+            throw new IllegalTransitionException(status, target);
+        }
+        status = target;
+        updatedAt = now;
+    }
+
+    /** One model turn at a time; a token older than {@code staleAfter} belonged to a crashed turn. */
+    boolean tryBeginTurn(UUID token, Instant now, Duration staleAfter) {
+        if (turnToken != null && turnStartedAt.plus(staleAfter).isAfter(now)) {
+            return false;
+        }
+        turnToken = token;
+        turnStartedAt = now;
+        return true;
+    }
+
+    boolean endTurn(UUID token) {
+        if (token.equals(turnToken)) {
+            turnToken = null;
+            turnStartedAt = null;
+            return true;
+        }
+        return false;
+    }
+
+    ConversationStatus status() {
+        return status;
+    }
+
+    ConversationView view() {
+        return new ConversationView(ConversationId.of(id), TenantId.of(tenantId), status, externalUserRef,
+                Map.copyOf(metadata), lastSeq, createdAt, updatedAt);
+    }
+}

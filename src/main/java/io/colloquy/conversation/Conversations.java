@@ -1,0 +1,169 @@
+package io.colloquy.conversation;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.data.domain.Limit;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.colloquy.shared.ConflictException;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.Ids;
+import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.TenantId;
+
+/**
+ * Conversations and their append-only transcript: the module's public face. Every read and write is
+ * scoped by tenant, so another tenant's conversation is indistinguishable from a missing one.
+ */
+@Service
+public class Conversations {
+
+    private final ConversationRepository conversations;
+    private final MessageRepository messages;
+    private final Clock clock;
+
+    Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public ConversationView start(TenantId tenantId, String externalUserRef, Map<String, Object> metadata) {
+        var entity = new ConversationEntity(Ids.newId(), tenantId.value(), externalUserRef, metadata, clock.instant());
+        return conversations.save(entity).view();
+    }
+
+    @Transactional(readOnly = true)
+    public ConversationView get(TenantId tenantId, ConversationId id) {
+        return find(tenantId, id).orElseThrow(() -> notFound(id));
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<ConversationView> find(TenantId tenantId, ConversationId id) {
+        return conversations.find(tenantId.value(), id.value()).map(ConversationEntity::view);
+    }
+
+    /** Messages with a sequence number above {@code afterSeq}, oldest first. */
+    @Transactional(readOnly = true)
+    public List<Message> messagesAfter(TenantId tenantId, ConversationId id, int afterSeq, int limit) {
+        requireExists(tenantId, id);
+        return messages.after(tenantId.value(), id.value(), afterSeq, Limit.of(limit)).stream()
+                .map(MessageEntity::view).toList();
+    }
+
+    /** Messages in {@code (afterSeq, throughSeq]}, oldest first. */
+    @Transactional(readOnly = true)
+    public List<Message> messagesBetween(TenantId tenantId, ConversationId id, int afterSeq, int throughSeq) {
+        return messages.between(tenantId.value(), id.value(), afterSeq, throughSeq).stream()
+                .map(MessageEntity::view).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Message> message(TenantId tenantId, ConversationId id, int seq) {
+        return messages.one(tenantId.value(), id.value(), seq).map(MessageEntity::view);
+    }
+
+    /** The model's most recent answers, newest first (for confidence history and handoff packages). */
+    @Transactional(readOnly = true)
+    public List<Message> latestAssistantMessages(TenantId tenantId, ConversationId id, int limit) {
+        return messages.latestOfRole(tenantId.value(), id.value(), MessageRole.ASSISTANT, Limit.of(limit)).stream()
+                .map(MessageEntity::view).toList();
+    }
+
+    /**
+     * Appends to the transcript inside the caller's transaction, holding the conversation's row lock
+     * so sequence numbers are gap-free and in order.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Message append(TenantId tenantId, ConversationId id, NewMessage message) {
+        ConversationEntity conversation = lock(tenantId, id);
+        var now = clock.instant();
+        int seq = conversation.nextSeq(now);
+        var entity = new MessageEntity(id.value(), seq, tenantId.value(), message.role(), message.content(),
+                message.inReplyTo(), message.modelAnswer(), message.author(), now);
+        messages.save(entity);
+        return entity.view();
+    }
+
+    /** The conversation's current state, read under its row lock (inside the caller's transaction). */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public ConversationView lockAndGet(TenantId tenantId, ConversationId id) {
+        return lock(tenantId, id).view();
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public ConversationView moveTo(TenantId tenantId, ConversationId id, ConversationStatus target) {
+        ConversationEntity conversation = lock(tenantId, id);
+        conversation.moveTo(target, clock.instant());
+        return conversation.view();
+    }
+
+    /**
+     * Starts a model turn; a second concurrent turn on the same conversation is refused with 409
+     * rather than racing on its memory.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public UUID beginTurn(TenantId tenantId, ConversationId id, Duration staleAfter) {
+        UUID token = UUID.randomUUID();
+        if (!lock(tenantId, id).tryBeginTurn(token, clock.instant(), staleAfter)) {
+            throw new TurnInProgressException(id);
+        }
+        return token;
+    }
+
+    /** Ends a turn; false when the token had expired and another turn took over. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public boolean endTurn(TenantId tenantId, ConversationId id, UUID token) {
+        return lock(tenantId, id).endTurn(token);
+    }
+
+    private ConversationEntity lock(TenantId tenantId, ConversationId id) {
+        return conversations.lock(tenantId.value(), id.value()).orElseThrow(() -> notFound(id));
+    }
+
+    private void requireExists(TenantId tenantId, ConversationId id) {
+        if (conversations.find(tenantId.value(), id.value()).isEmpty()) {
+            throw notFound(id);
+        }
+    }
+
+    private static NotFoundException notFound(ConversationId id) {
+        return new NotFoundException("Conversation", id);
+    }
+
+    /** A message to append. */
+    public record NewMessage(MessageRole role, String content, Integer inReplyTo, String modelAnswer, String author) {
+
+        public static NewMessage customer(String content) {
+            return new NewMessage(MessageRole.CUSTOMER, content, null, null, null);
+        }
+
+        public static NewMessage assistant(String content, int inReplyTo, String modelAnswerJson) {
+            return new NewMessage(MessageRole.ASSISTANT, content, inReplyTo, modelAnswerJson, null);
+        }
+
+        public static NewMessage agent(String content, String agent) {
+            return new NewMessage(MessageRole.AGENT, content, null, null, agent);
+        }
+
+        public static NewMessage system(String content, String author) {
+            return new NewMessage(MessageRole.SYSTEM, content, null, null, author);
+        }
+    }
+
+    /** Another model turn on this conversation has not finished yet. */
+    public static class TurnInProgressException extends ConflictException {
+        TurnInProgressException(ConversationId id) {
+            super("turn-in-progress", "Turn in progress",
+                    "Conversation " + id + " is answering another message; send this one when that turn completes");
+        }
+    }
+}

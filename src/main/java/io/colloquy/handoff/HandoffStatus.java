@@ -1,0 +1,7 @@
+package io.colloquy.handoff;
+
+public enum HandoffStatus {
+    PENDING,
+    CLAIMED,
+    RESOLVED
+}

@@ -1,0 +1,255 @@
+package io.colloquy.handoff;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Limit;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.colloquy.conversation.ConversationStatus;
+import io.colloquy.conversation.Conversations;
+import io.colloquy.conversation.Message;
+import io.colloquy.conversation.MessageRole;
+import io.colloquy.llm.ModelAnswer;
+import io.colloquy.llm.ModelAnswers;
+import io.colloquy.memory.MemoryView;
+import io.colloquy.memory.SessionMemory;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.Ids;
+import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.TenantId;
+import io.colloquy.tenant.TenantSettings;
+import io.colloquy.tenant.Tenants;
+
+/**
+ * Opens handoffs with their package, and runs the agent queue: claim (exactly once), reply, release,
+ * resolve, and the return of claims whose lease ran out. Every change to a handoff moves the
+ * conversation's state in the same transaction.
+ */
+@Service
+public class Handoffs {
+
+    private static final Logger log = LoggerFactory.getLogger(Handoffs.class);
+    private static final int CONFIDENCE_HISTORY = 10;
+
+    private final HandoffRepository repository;
+    private final Conversations conversations;
+    private final SessionMemory memory;
+    private final Tenants tenants;
+    private final HandoffProperties properties;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    Handoffs(HandoffRepository repository, Conversations conversations, SessionMemory memory, Tenants tenants,
+             HandoffProperties properties, MeterRegistry meters, Clock clock) {
+        this.repository = repository;
+        this.conversations = conversations;
+        this.memory = memory;
+        this.tenants = tenants;
+        this.properties = properties;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    /**
+     * Hands the conversation to a human, inside the caller's transaction (with the turn's messages).
+     * A conversation already waiting for or with a human keeps its one open handoff.
+     *
+     * @param lastAnswer          the model's answer that led here, or null when there is none
+     * @param suggestedNextAction the model's suggestion, or null for a rule-based one
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public HandoffRef open(TenantId tenantId, ConversationId conversationId, Trigger trigger, ModelAnswer lastAnswer,
+                           String suggestedNextAction) {
+        Optional<HandoffEntity> existing = repository.findOpen(tenantId.value(), conversationId.value());
+        if (existing.isPresent()) {
+            return new HandoffRef(existing.get().id(), existing.get().reason());
+        }
+        var conversation = conversations.lockAndGet(tenantId, conversationId);
+        TenantSettings settings = tenants.settings(tenantId);
+        Masking masking = new Masking(settings.sensitivePatterns());
+        MemoryView mem = memory.view(tenantId, conversationId, settings.contextTokenBudget());
+
+        List<Message> answers = conversations.latestAssistantMessages(tenantId, conversationId, CONFIDENCE_HISTORY);
+        List<Double> confidences = new ArrayList<>();
+        for (Message m : answers.reversed()) {
+            confidences.add(m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence());
+        }
+        ModelAnswer last = lastAnswer;
+        if (last == null && !answers.isEmpty() && answers.getFirst().modelAnswer() != null) {
+            last = ModelAnswers.fromJson(answers.getFirst().modelAnswer());
+        }
+        String lastCustomer = conversations.messagesBetween(tenantId, conversationId,
+                        Math.max(0, conversation.lastSeq() - 10), conversation.lastSeq()).stream()
+                .filter(m -> m.role() == MessageRole.CUSTOMER).map(Message::content).reduce((a, b) -> b).orElse(null);
+        String next = suggestedNextAction != null && !suggestedNextAction.isBlank() ? suggestedNextAction
+                : NextActions.suggest(trigger.reason(), mem.intent(), mem.facts(), lastCustomer);
+
+        List<HandoffPackage.Fact> facts = mem.facts().stream()
+                .map(f -> new HandoffPackage.Fact(f.key(), masking.mask(f.value()), f.sourceSeq(),
+                        masking.mask(f.previousValue())))
+                .toList();
+        var entity = new HandoffEntity(Ids.newId(), tenantId.value(), conversationId.value(), trigger, clock.instant(),
+                conversation.lastSeq(), masking.mask(mem.summary()), facts, mem.intent(), mem.openQuestions(),
+                last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next));
+        repository.save(entity);
+        conversations.moveTo(tenantId, conversationId, ConversationStatus.AWAITING_AGENT);
+        Counter.builder("colloquy.handoffs.opened").description("Handoffs opened, by reason")
+                .tags("tenant", tenantId.toString(), "reason", trigger.reason().name())
+                .register(meters).increment();
+        log.info("Handoff {} opened for conversation {}: {}", entity.id(), conversationId, trigger.reason());
+        return new HandoffRef(entity.id(), trigger.reason());
+    }
+
+    /** The open handoff of a conversation, if it has one. */
+    @Transactional(readOnly = true)
+    public Optional<HandoffRef> openFor(TenantId tenantId, ConversationId conversationId) {
+        return repository.findOpen(tenantId.value(), conversationId.value())
+                .map(h -> new HandoffRef(h.id(), h.reason()));
+    }
+
+    @Transactional(readOnly = true)
+    public List<HandoffView> queue(TenantId tenantId, HandoffStatus status, int limit) {
+        Instant now = clock.instant();
+        return repository.queue(tenantId.value(), status, Limit.of(limit)).stream()
+                .map(h -> view(h, null, now)).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public HandoffView get(TenantId tenantId, UUID handoffId) {
+        HandoffEntity h = repository.find(tenantId.value(), handoffId)
+                .orElseThrow(() -> new NotFoundException("Handoff", handoffId));
+        return view(h, packageOf(h), clock.instant());
+    }
+
+    /** Claims one handoff; exactly one of any number of concurrent claimants wins, the rest get 409. */
+    @Transactional
+    public HandoffView claim(TenantId tenantId, UUID handoffId, UUID agentKeyId, String agentName) {
+        HandoffEntity h = repository.lock(tenantId.value(), handoffId)
+                .orElseThrow(() -> new NotFoundException("Handoff", handoffId));
+        return claimed(h, agentKeyId, agentName);
+    }
+
+    /** Claims the most urgent pending handoff, skipping ones other agents are claiming at this moment. */
+    @Transactional
+    public Optional<HandoffView> claimNext(TenantId tenantId, UUID agentKeyId, String agentName) {
+        return repository.lockNextPending(tenantId.value()).map(h -> claimed(h, agentKeyId, agentName));
+    }
+
+    private HandoffView claimed(HandoffEntity h, UUID agentKeyId, String agentName) {
+        Instant now = clock.instant();
+        h.claim(agentName, agentKeyId, now, properties.claimLease());
+        conversations.moveTo(TenantId.of(h.tenantId()), ConversationId.of(h.conversationId()),
+                ConversationStatus.WITH_AGENT);
+        repository.flush();
+        return view(h, packageOf(h), now);
+    }
+
+    /** The agent's reply goes into the customer's transcript; acting renews the claim's lease. */
+    @Transactional
+    public Message reply(TenantId tenantId, UUID handoffId, UUID agentKeyId, String agentName, String content) {
+        HandoffEntity h = lockOwn(tenantId, handoffId);
+        h.touch(agentKeyId, clock.instant(), properties.claimLease());
+        return conversations.append(tenantId, ConversationId.of(h.conversationId()),
+                Conversations.NewMessage.agent(content, agentName));
+    }
+
+    @Transactional
+    public HandoffView release(TenantId tenantId, UUID handoffId, UUID agentKeyId) {
+        HandoffEntity h = lockOwn(tenantId, handoffId);
+        h.release(agentKeyId);
+        conversations.moveTo(tenantId, ConversationId.of(h.conversationId()), ConversationStatus.AWAITING_AGENT);
+        return view(h, null, clock.instant());
+    }
+
+    /**
+     * Resolves the handoff: the conversation returns to the model (with the agent's note, which the
+     * model reads on its next turn) or is closed.
+     */
+    @Transactional
+    public HandoffView resolve(TenantId tenantId, UUID handoffId, UUID agentKeyId, boolean returnToBot, String note) {
+        HandoffEntity h = lockOwn(tenantId, handoffId);
+        ConversationId conversationId = ConversationId.of(h.conversationId());
+        h.resolve(agentKeyId, returnToBot ? "RETURNED_TO_BOT" : "CLOSED", note, clock.instant());
+        if (returnToBot && note != null && !note.isBlank()) {
+            conversations.append(tenantId, conversationId, Conversations.NewMessage.system(note, h.claimedBy()));
+        }
+        conversations.moveTo(tenantId, conversationId, returnToBot ? ConversationStatus.BOT : ConversationStatus.CLOSED);
+        return view(h, null, clock.instant());
+    }
+
+    /** Returns claims whose lease ran out to the queue; safe to run on every instance at once. */
+    @Transactional
+    public int expireLeases(int limit) {
+        List<HandoffEntity> expired = repository.lockExpiredClaims(clock.instant(), limit);
+        for (HandoffEntity h : expired) {
+            log.info("Claim on handoff {} by {} expired; back in the queue", h.id(), h.claimedBy());
+            h.expire();
+            conversations.moveTo(TenantId.of(h.tenantId()), ConversationId.of(h.conversationId()),
+                    ConversationStatus.AWAITING_AGENT);
+        }
+        return expired.size();
+    }
+
+    List<HandoffRepository.QueueStats> queueStats() {
+        return repository.queueStats();
+    }
+
+    private HandoffEntity lockOwn(TenantId tenantId, UUID handoffId) {
+        return repository.lock(tenantId.value(), handoffId)
+                .orElseThrow(() -> new NotFoundException("Handoff", handoffId));
+    }
+
+    private HandoffPackage packageOf(HandoffEntity h) {
+        TenantId tenantId = TenantId.of(h.tenantId());
+        ConversationId conversationId = ConversationId.of(h.conversationId());
+        Masking masking = new Masking(tenants.settings(tenantId).sensitivePatterns());
+        int inline = properties.transcriptInline();
+        int from = Math.max(0, h.throughSeq() - inline);
+        List<HandoffPackage.PackagedMessage> transcript = conversations
+                .messagesBetween(tenantId, conversationId, from, h.throughSeq()).stream()
+                .map(m -> packaged(m, masking)).toList();
+        HandoffPackage.TranscriptRef ref = from == 0 ? null : new HandoffPackage.TranscriptRef(h.conversationId(), 1,
+                from, "/api/v1/conversations/" + h.conversationId() + "/messages?after=0");
+        int last = conversations.get(tenantId, conversationId).lastSeq();
+        List<HandoffPackage.PackagedMessage> waiting = conversations
+                .messagesBetween(tenantId, conversationId, h.throughSeq(), last).stream()
+                .filter(m -> m.role() == MessageRole.CUSTOMER)
+                .map(m -> packaged(m, masking)).toList();
+        ModelAnswer lastAnswer = h.lastModelAnswer() == null ? null : ModelAnswers.fromJson(h.lastModelAnswer());
+        return new HandoffPackage(transcript, ref, h.summary(), h.facts(), h.intent(), h.openQuestions(), lastAnswer,
+                h.confidenceHistory(), h.suggestedNextAction(), waiting,
+                Duration.between(h.createdAt(), clock.instant()).toSeconds());
+    }
+
+    private static HandoffPackage.PackagedMessage packaged(Message m, Masking masking) {
+        return new HandoffPackage.PackagedMessage(m.seq(), m.role().name(), masking.mask(m.content()), m.createdAt(),
+                m.author());
+    }
+
+    private static ModelAnswer mask(ModelAnswer a, Masking masking) {
+        return new ModelAnswer(masking.mask(a.reply()), a.confidence(), a.intent(), a.needsHuman(), a.handoffReason(),
+                masking.mask(a.reasoningSummary()), masking.mask(a.suggestedNextAction()),
+                a.facts().stream().map(f -> new ModelAnswer.Fact(f.key(), masking.mask(f.value()))).toList(),
+                a.openQuestions().stream().map(masking::mask).toList(), a.structured());
+    }
+
+    private static HandoffView view(HandoffEntity h, HandoffPackage pkg, Instant now) {
+        Instant end = h.resolvedAt() != null ? h.resolvedAt() : h.claimedAt() != null ? h.claimedAt() : now;
+        return new HandoffView(h.id(), h.conversationId(), h.status(), h.reason(), h.reasonDetail(), h.priority(),
+                h.createdAt(), Duration.between(h.createdAt(), end).toSeconds(), h.claimedBy(), h.claimedAt(),
+                h.leaseUntil(), h.resolvedAt(), h.resolution(), pkg);
+    }
+}

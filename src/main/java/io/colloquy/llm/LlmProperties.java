@@ -1,0 +1,52 @@
+package io.colloquy.llm;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code colloquy.llm.*}: which model answers and how long a turn may wait for it. Retry counts,
+ * back-off, the circuit breaker and the bulkhead are Resilience4j's {@code resilience4j.*.instances.llm}.
+ *
+ * @param provider         {@code simulated} or {@code openai} (decided at start, see {@link LlmProviderEnvironment})
+ * @param defaultModel     model for tenants that name none; for {@code openai}, {@code spring.ai.openai.chat.model}
+ * @param attemptTimeout   longest one call to the model may take
+ * @param turnBudget       longest a synchronous turn may spend on the model, retries and back-off included
+ * @param maxOutputTokens  most tokens the model may write in one answer
+ * @param temperature      sampling temperature sent to the model
+ * @param jsonMode         ask the provider for a JSON object answer ({@code response_format}); turn off for
+ *                         servers that reject it; the answer is parsed either way
+ * @param simulated        the built-in simulated model
+ */
+@Validated
+@ConfigurationProperties("colloquy.llm")
+record LlmProperties(
+        @NotBlank @Pattern(regexp = "simulated|openai") @DefaultValue("simulated") String provider,
+        String defaultModel,
+        @NotNull @DefaultValue("10s") Duration attemptTimeout,
+        @NotNull @DefaultValue("20s") Duration turnBudget,
+        @Min(16) @DefaultValue("600") int maxOutputTokens,
+        @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2") double temperature,
+        @DefaultValue("true") boolean jsonMode,
+        @Valid @NotNull @DefaultValue Simulated simulated) {
+
+    /**
+     * @param model   the name the simulated model reports (priced like a small real model)
+     * @param latency how long each simulated answer takes
+     * @param jitter  up to this much extra latency, chosen at random per call
+     */
+    record Simulated(@NotBlank @DefaultValue("simulated-1") String model,
+                     @NotNull @DefaultValue("0ms") Duration latency,
+                     @NotNull @DefaultValue("0ms") Duration jitter) {
+    }
+}

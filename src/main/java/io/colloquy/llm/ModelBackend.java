@@ -1,0 +1,28 @@
+package io.colloquy.llm;
+
+import java.util.List;
+
+/** A model provider behind the door: the simulated model or an OpenAI-compatible server. */
+interface ModelBackend {
+
+    /** The provider's name in usage rows and the price table. */
+    String provider();
+
+    /**
+     * Makes one call, with no retries of its own.
+     *
+     * @throws UpstreamException when the provider failed or answered something unreadable
+     */
+    BackendReply call(BackendCall call);
+
+    record BackendCall(String model, List<PromptMessage> messages, int maxOutputTokens, boolean structured,
+                       io.colloquy.usage.CallPurpose purpose) {
+    }
+
+    /**
+     * @param promptTokens null when the provider reported no usage; the door then estimates
+     */
+    record BackendReply(String text, String model, Integer promptTokens, Integer cachedPromptTokens,
+                        Integer completionTokens) {
+    }
+}

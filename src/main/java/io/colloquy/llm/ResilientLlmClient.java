@@ -1,0 +1,208 @@
+package io.colloquy.llm;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import io.colloquy.usage.CallOutcome;
+import io.colloquy.usage.ModelCall;
+import io.colloquy.usage.RecordedCall;
+import io.colloquy.usage.UsageLedger;
+
+/**
+ * The door's implementation. Per request: the circuit breaker answers at once when the model is known
+ * to be down; each attempt holds a bulkhead permit, runs on a virtual thread under a time limit
+ * (never past the request's deadline), and is recorded in the ledger; failed attempts are retried by
+ * Resilience4j's {@code Retry} with back-off and jitter, honouring Retry-After, only while the next
+ * attempt still fits before the deadline.
+ */
+class ResilientLlmClient implements LlmClient {
+
+    private static final Logger log = LoggerFactory.getLogger(ResilientLlmClient.class);
+    /** An attempt with less time than this left is not worth starting. */
+    static final Duration MINIMUM_ATTEMPT = Duration.ofMillis(250);
+
+    private final ModelBackend backend;
+    private final CircuitBreaker circuitBreaker;
+    private final Bulkhead bulkhead;
+    private final Retry retry;
+    private final UsageLedger ledger;
+    private final TokenCounter tokens;
+    private final LlmProperties properties;
+    private final String defaultModel;
+    private final Clock clock;
+    private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+
+    ResilientLlmClient(ModelBackend backend, CircuitBreaker circuitBreaker, Bulkhead bulkhead, Retry retry,
+                       UsageLedger ledger, TokenCounter tokens, LlmProperties properties, String defaultModel,
+                       Clock clock) {
+        this.backend = backend;
+        this.circuitBreaker = circuitBreaker;
+        this.bulkhead = bulkhead;
+        this.retry = retry;
+        this.ledger = ledger;
+        this.tokens = tokens;
+        this.properties = properties;
+        this.defaultModel = defaultModel;
+        this.clock = clock;
+    }
+
+    @Override
+    public String defaultModel() {
+        return defaultModel;
+    }
+
+    @Override
+    public Duration turnBudget() {
+        return properties.turnBudget();
+    }
+
+    @Override
+    public boolean available() {
+        return circuitBreaker.getState() != CircuitBreaker.State.OPEN
+                && circuitBreaker.getState() != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    @Override
+    public LlmResult complete(LlmRequest request) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            // a model call inside a transaction would hold a database connection for seconds
+            throw new IllegalStateException("The model must not be called inside a database transaction");
+        }
+        String model = request.model() != null && !request.model().isBlank() ? request.model() : defaultModel;
+        List<RecordedCall> calls = new ArrayList<>();
+        try {
+            return ScopedValue.where(RetrySchedule.DEADLINE, request.deadline())
+                    .call(() -> attemptUntilDone(request, model, calls));
+        } catch (RuntimeException e) {
+            // a bug must not become a 500 for the customer: the turn degrades like any upstream failure
+            log.error("Model door failed unexpectedly", e);
+            return new LlmResult.Unavailable(LlmResult.UnavailableReason.UPSTREAM_FAULT, e.getClass().getSimpleName(),
+                    List.copyOf(calls));
+        }
+    }
+
+    private LlmResult attemptUntilDone(LlmRequest request, String model, List<RecordedCall> calls) {
+        Retry.Context<Object> retryContext = retry.context();
+        int attempt = 0;
+        while (true) {
+            if (!circuitBreaker.tryAcquirePermission()) {
+                return unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
+            }
+            Duration remaining = Duration.between(clock.instant(), request.deadline());
+            if (remaining.compareTo(MINIMUM_ATTEMPT) < 0) {
+                circuitBreaker.releasePermission();
+                return unavailable(LlmResult.UnavailableReason.TIMED_OUT, "time budget spent", calls);
+            }
+            if (!bulkhead.tryAcquirePermission()) {
+                circuitBreaker.releasePermission();
+                return unavailable(LlmResult.UnavailableReason.BULKHEAD_FULL, "too many concurrent model calls", calls);
+            }
+            attempt++;
+            Duration limit = properties.attemptTimeout().compareTo(remaining) < 0 ? properties.attemptTimeout() : remaining;
+            Instant started = clock.instant();
+            long startNanos = System.nanoTime();
+            UpstreamException failure;
+            try {
+                ModelBackend.BackendReply reply = callWithin(request, model, limit);
+                long elapsed = System.nanoTime() - startNanos;
+                circuitBreaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                retryContext.onComplete();
+                calls.add(recordSuccess(request, model, attempt, started, Duration.ofNanos(elapsed), reply));
+                return new LlmResult.Answered(reply.text(), model, List.copyOf(calls));
+            } catch (UpstreamException e) {
+                failure = e;
+                long elapsed = System.nanoTime() - startNanos;
+                circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+                calls.add(recordFailure(request, model, attempt, started, Duration.ofNanos(elapsed), e));
+            } finally {
+                bulkhead.onComplete();
+            }
+            try {
+                // sleeps the back-off and returns to try again, or rethrows when retrying is over
+                retryContext.onRuntimeError(failure);
+            } catch (UpstreamException last) {
+                LlmResult.UnavailableReason reason = !last.retryable() ? LlmResult.UnavailableReason.UPSTREAM_FAULT
+                        : last.outcome() == CallOutcome.TIMEOUT ? LlmResult.UnavailableReason.TIMED_OUT
+                        : LlmResult.UnavailableReason.UPSTREAM_ERROR;
+                return unavailable(reason, last.getMessage(), calls);
+            }
+        }
+    }
+
+    private ModelBackend.BackendReply callWithin(LlmRequest request, String model, Duration limit) {
+        int maxOutput = request.maxOutputTokens() > 0 ? request.maxOutputTokens() : properties.maxOutputTokens();
+        var call = new ModelBackend.BackendCall(model, request.messages(), maxOutput,
+                request.structured(), request.context().purpose());
+        Future<ModelBackend.BackendReply> future = attempts.submit(() -> backend.call(call));
+        try {
+            return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new UpstreamException(CallOutcome.TIMEOUT, null, null, "no answer within " + limit.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UpstreamException upstream) {
+                throw upstream;
+            }
+            throw new UpstreamException(CallOutcome.MALFORMED_RESPONSE, null, null,
+                    "provider client failed: " + e.getCause().getClass().getSimpleName(), e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UpstreamException(CallOutcome.TIMEOUT, null, null, "interrupted", e);
+        } catch (CancellationException e) {
+            throw new UpstreamException(CallOutcome.TIMEOUT, null, null, "cancelled", e);
+        }
+    }
+
+    private RecordedCall recordSuccess(LlmRequest request, String model, int attempt, Instant started, Duration latency,
+                                       ModelBackend.BackendReply reply) {
+        boolean estimated = reply.promptTokens() == null || reply.completionTokens() == null;
+        // a silent server is never recorded as zero tokens: count what was sent and received
+        int prompt = estimated ? tokens.countPrompt(model, request.messages()) : reply.promptTokens();
+        int completion = estimated ? tokens.count(model, reply.text()) : reply.completionTokens();
+        int cached = estimated || reply.cachedPromptTokens() == null ? 0 : reply.cachedPromptTokens();
+        return ledger.record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
+                request.context().conversationId(), request.context().purpose(), backend.provider(),
+                reply.model() == null ? model : reply.model(), attempt, CallOutcome.SUCCESS, null, prompt, cached,
+                completion, estimated, latency));
+    }
+
+    /**
+     * A failed attempt is recorded with the prompt size sent and no completion. Providers do not bill
+     * refused requests, so its cost is the priced prompt only when the call timed out (the provider
+     * may have processed it); the outcome column says which.
+     */
+    private RecordedCall recordFailure(LlmRequest request, String model, int attempt, Instant started,
+                                       Duration latency, UpstreamException e) {
+        int prompt = e.outcome() == CallOutcome.TIMEOUT ? tokens.countPrompt(model, request.messages()) : 0;
+        log.warn("Model call failed: tenant={} conversation={} purpose={} attempt={} outcome={} status={}",
+                request.context().tenantId(), request.context().conversationId(), request.context().purpose(),
+                attempt, e.outcome(), e.status());
+        return ledger.record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
+                request.context().conversationId(), request.context().purpose(), backend.provider(), model, attempt,
+                e.outcome(), e.errorType(), prompt, 0, 0, true, latency));
+    }
+
+    private static LlmResult unavailable(LlmResult.UnavailableReason reason, String detail, List<RecordedCall> calls) {
+        return new LlmResult.Unavailable(reason, detail, List.copyOf(calls));
+    }
+}

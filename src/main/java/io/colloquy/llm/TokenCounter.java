@@ -1,0 +1,80 @@
+package io.colloquy.llm;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Counts tokens the way the model will, with jtokkit. The gpt-4o, gpt-4.1, gpt-5 and o-series models
+ * use o200k_base; jtokkit's own prefix lookup maps some of those names to cl100k_base, so they are
+ * chosen here explicitly. Unknown names (local models) fall back to cl100k_base.
+ */
+@Component
+public class TokenCounter {
+
+    /** Chat formatting adds a few tokens around each message and before the reply. */
+    static final int PER_MESSAGE_OVERHEAD = 4;
+    static final int REPLY_PRIMING = 3;
+
+    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+
+    public Encoding encodingFor(String model) {
+        String m = model == null ? "" : model.toLowerCase(Locale.ROOT);
+        if (m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5") || m.startsWith("o1")
+                || m.startsWith("o3") || m.startsWith("o4") || m.startsWith("chatgpt-4o") || m.startsWith("simulated")) {
+            return registry.getEncoding(EncodingType.O200K_BASE);
+        }
+        Optional<Encoding> known = registry.getEncodingForModel(m);
+        return known.orElseGet(() -> registry.getEncoding(EncodingType.CL100K_BASE));
+    }
+
+    public int count(String model, String text) {
+        return text == null || text.isEmpty() ? 0 : encodingFor(model).countTokens(text);
+    }
+
+    /** Tokens of one prompt message including its formatting overhead. */
+    public int countMessage(String model, String text) {
+        return count(model, text) + PER_MESSAGE_OVERHEAD;
+    }
+
+    /** Tokens a whole prompt occupies in the model's context window. */
+    public int countPrompt(String model, List<PromptMessage> messages) {
+        Encoding encoding = encodingFor(model);
+        int total = REPLY_PRIMING;
+        for (PromptMessage m : messages) {
+            total += encoding.countTokens(m.content()) + PER_MESSAGE_OVERHEAD;
+        }
+        return total;
+    }
+
+    /** The longest prefix of {@code text} that fits in {@code maxTokens}, cut at a word where possible. */
+    public String truncate(String model, String text, int maxTokens) {
+        if (maxTokens <= 0 || text == null) {
+            return "";
+        }
+        Encoding encoding = encodingFor(model);
+        if (encoding.countTokens(text) <= maxTokens) {
+            return text;
+        }
+        int low = 0;
+        int high = text.length();
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (encoding.countTokens(text.substring(0, mid)) <= maxTokens) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        String cut = text.substring(0, low);
+        int space = cut.lastIndexOf(' ');
+        return space > low / 2 ? cut.substring(0, space) : cut;
+    }
+}

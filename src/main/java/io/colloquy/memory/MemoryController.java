@@ -1,0 +1,34 @@
+package io.colloquy.memory;
+
+import java.util.UUID;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.colloquy.shared.ConversationId;
+import io.colloquy.tenant.RequiresRole;
+import io.colloquy.tenant.Role;
+import io.colloquy.tenant.TenantPrincipal;
+import io.colloquy.tenant.Tenants;
+
+/** The memory view: what the model currently remembers of a conversation, for agents and admins. */
+@RestController
+class MemoryController {
+
+    private final SessionMemory memory;
+    private final Tenants tenants;
+
+    MemoryController(SessionMemory memory, Tenants tenants) {
+        this.memory = memory;
+        this.tenants = tenants;
+    }
+
+    @GetMapping("/api/v1/conversations/{conversationId}/memory")
+    @RequiresRole({Role.AGENT, Role.ADMIN})
+    MemoryView memory(@PathVariable UUID conversationId, TenantPrincipal caller) {
+        var tenantId = caller.requireTenant();
+        return memory.view(tenantId, ConversationId.of(conversationId),
+                tenants.settings(tenantId).contextTokenBudget());
+    }
+}

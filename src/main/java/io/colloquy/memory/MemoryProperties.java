@@ -1,0 +1,33 @@
+package io.colloquy.memory;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code colloquy.memory.*}: how a conversation's context is kept under the tenant's token budget.
+ * Ratios are shares of that budget.
+ *
+ * @param compactionTrigger compact when the unsummarised context would pass this share
+ * @param keepRecent        after compacting, at most this share stays verbatim (the newest turns)
+ * @param summaryShare      the running summary may use at most this share
+ * @param factsShare        pinned facts may use at most this share of the prompt
+ * @param systemPrompt      the instructions every chat prompt starts with
+ */
+@Validated
+@ConfigurationProperties("colloquy.memory")
+record MemoryProperties(
+        @DecimalMin("0.3") @DecimalMax("0.95") @DefaultValue("0.8") double compactionTrigger,
+        @DecimalMin("0.1") @DecimalMax("0.6") @DefaultValue("0.4") double keepRecent,
+        @DecimalMin("0.05") @DecimalMax("0.4") @DefaultValue("0.2") double summaryShare,
+        @DecimalMin("0.05") @DecimalMax("0.3") @DefaultValue("0.15") double factsShare,
+        @NotBlank @DefaultValue("""
+                You are a customer-support assistant for a company's customers. Be brief, friendly and precise. \
+                Use the key facts and the summary below: never ask the customer for something they already gave. \
+                If you are not sure, say so and set a low confidence. If the customer needs something you cannot \
+                do, or asks for a person, set needsHuman to true.""") String systemPrompt) {
+}

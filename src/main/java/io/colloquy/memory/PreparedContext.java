@@ -1,0 +1,71 @@
+package io.colloquy.memory;
+
+import java.util.List;
+
+import io.colloquy.llm.PromptMessage;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.TenantId;
+import io.colloquy.usage.RecordedCall;
+
+/**
+ * A turn's prompt, built under the budget, plus the compaction it may have done (applied to the
+ * memory row when the turn commits).
+ */
+public final class PreparedContext {
+
+    private final TenantId tenantId;
+    private final ConversationId conversationId;
+    private final String model;
+    private final List<PromptMessage> prompt;
+    private final int promptTokens;
+    private final int budget;
+    private final MemoryState compacted;
+    private final List<RecordedCall> summarizationCalls;
+
+    PreparedContext(TenantId tenantId, ConversationId conversationId, String model, List<PromptMessage> prompt,
+                    int promptTokens, int budget, MemoryState compacted, List<RecordedCall> summarizationCalls) {
+        this.tenantId = tenantId;
+        this.conversationId = conversationId;
+        this.model = model;
+        this.prompt = List.copyOf(prompt);
+        this.promptTokens = promptTokens;
+        this.budget = budget;
+        this.compacted = compacted;
+        this.summarizationCalls = List.copyOf(summarizationCalls);
+    }
+
+    public TenantId tenantId() {
+        return tenantId;
+    }
+
+    public ConversationId conversationId() {
+        return conversationId;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public List<PromptMessage> prompt() {
+        return prompt;
+    }
+
+    /** The prompt's size as counted here (jtokkit, with chat formatting overhead). */
+    public int promptTokens() {
+        return promptTokens;
+    }
+
+    public int budget() {
+        return budget;
+    }
+
+    /** The model calls made to compact memory for this turn (already in the ledger). */
+    public List<RecordedCall> summarizationCalls() {
+        return summarizationCalls;
+    }
+
+    /** The memory state after compaction, or null when none was needed. */
+    MemoryState compacted() {
+        return compacted;
+    }
+}

@@ -1,0 +1,229 @@
+package io.colloquy.memory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.colloquy.conversation.Conversations;
+import io.colloquy.conversation.Message;
+import io.colloquy.llm.LlmClient;
+import io.colloquy.llm.ModelAnswer;
+import io.colloquy.llm.TokenCounter;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.TenantId;
+import io.colloquy.tenant.TenantSettings;
+
+/**
+ * Session-scoped memory: builds each turn's prompt under the tenant's token budget, compacting older
+ * turns into a running summary when the history passes its trigger, and pins key facts outside the
+ * summary. The transcript is never changed; memory is a derived row per conversation.
+ */
+@Service
+@EnableConfigurationProperties(MemoryProperties.class)
+public class SessionMemory {
+
+    private static final int MAX_FACTS = 200;
+
+    private final MemoryRepository repository;
+    private final Conversations conversations;
+    private final TokenCounter tokens;
+    private final MemoryProperties properties;
+    private final ContextAssembler assembler;
+    private final Compactor compactor;
+    private final LlmClient llm;
+    private final Clock clock;
+
+    SessionMemory(MemoryRepository repository, Conversations conversations, TokenCounter tokens,
+                  MemoryProperties properties, LlmClient llm, Clock clock) {
+        this.repository = repository;
+        this.conversations = conversations;
+        this.tokens = tokens;
+        this.properties = properties;
+        this.llm = llm;
+        this.clock = clock;
+        this.assembler = new ContextAssembler(tokens, properties);
+        this.compactor = new Compactor(llm, tokens, clock);
+    }
+
+    /** The model a tenant's prompts are counted for and sent to. */
+    public String modelFor(TenantSettings settings) {
+        return settings.model() != null ? settings.model() : llm.defaultModel();
+    }
+
+    /**
+     * Builds the prompt for the conversation's latest customer message. Runs outside any transaction:
+     * compaction may call the summarizer.
+     */
+    public PreparedContext prepare(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
+                                   Instant deadline) {
+        String model = modelFor(settings);
+        int budget = settings.contextTokenBudget();
+        MemoryState state = read(tenantId, conversationId);
+        String instructions = assembler.instructions(model, settings.policyTopics(), budget);
+        int last = conversations.get(tenantId, conversationId).lastSeq();
+        List<Message> recent = conversations.messagesBetween(tenantId, conversationId, state.coveredThroughSeq(), last);
+
+        MemoryState compacted = null;
+        var calls = new ArrayList<io.colloquy.usage.RecordedCall>();
+        int fixed = assembler.fixedTokens(model, instructions, state, budget);
+        if (fixed + verbatimTokens(model, recent) > budget * properties.compactionTrigger()) {
+            int cut = cutPoint(model, recent, (int) (budget * properties.keepRecent()));
+            if (cut > 0) {
+                int summaryCeiling = (int) (budget * properties.summaryShare());
+                Compactor.Result result = compactor.fold(tenantId, conversationId, model, state.summary(),
+                        recent.subList(0, cut), budget, summaryCeiling, midpoint(deadline));
+                calls.addAll(result.calls());
+                compacted = state.withCompaction(result.summary(), result.summaryTokens(), result.coveredThroughSeq(),
+                        result.extractive());
+                state = compacted;
+                recent = recent.subList(cut, recent.size());
+            }
+        }
+        ContextAssembler.Assembled assembled = assembler.assemble(model, instructions, state, recent, budget);
+        return new PreparedContext(tenantId, conversationId, model, assembled.prompt(), assembled.tokens(), budget,
+                compacted, calls);
+    }
+
+    /**
+     * Pins the identifiers in a newly appended customer message (inside the caller's transaction), so
+     * they are kept even when the model forgets them or is down.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void pinFromCustomerMessage(TenantId tenantId, ConversationId conversationId, Message message) {
+        List<ModelAnswer.Fact> found = FactExtractor.extract(message.content());
+        if (found.isEmpty()) {
+            return;
+        }
+        MemoryEntity entity = loadForUpdate(tenantId, conversationId);
+        entity.apply(mergeFacts(entity.state(), found, message.seq(), "EXTRACTED"), clock.instant());
+    }
+
+    /**
+     * Applies a finished turn (inside the caller's transaction): the compaction done while preparing,
+     * the facts the model reported, its intent and open questions, and the prompt size.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void commitTurn(PreparedContext context, ModelAnswer answer, int customerSeq) {
+        MemoryEntity entity = loadForUpdate(context.tenantId(), context.conversationId());
+        MemoryState s = entity.state();
+        MemoryState compacted = context.compacted();
+        if (compacted != null && compacted.coveredThroughSeq() > s.coveredThroughSeq()) {
+            s = s.withSummaryOf(compacted);
+        }
+        if (answer != null) {
+            s = mergeFacts(s, answer.facts(), customerSeq, "MODEL");
+            // an answer without an intent keeps the last one: a filler turn does not erase what the customer wants
+            String intent = answer.intent() != null ? answer.intent() : s.intent();
+            s = s.withIntent(intent, answer.structured() ? answer.openQuestions() : s.openQuestions());
+        }
+        entity.apply(s.withLastPromptTokens(context.promptTokens()), clock.instant());
+    }
+
+    @Transactional(readOnly = true)
+    public MemoryView view(TenantId tenantId, ConversationId conversationId, int budget) {
+        conversations.get(tenantId, conversationId);
+        MemoryState s = read(tenantId, conversationId);
+        List<MemoryView.FactView> facts = s.facts().stream()
+                .map(f -> new MemoryView.FactView(f.key(), f.value(), f.sourceSeq(), f.previousValue(), f.origin()))
+                .toList();
+        return new MemoryView(conversationId.value(), s.summary(), facts, s.intent(), s.openQuestions(),
+                s.coveredThroughSeq(), new MemoryView.Tokens(budget, s.lastPromptTokens(), s.summaryTokens()),
+                s.compactions(), s.extractiveCompactions(), s.version(), s.updatedAt());
+    }
+
+    private MemoryState read(TenantId tenantId, ConversationId conversationId) {
+        return repository.find(tenantId.value(), conversationId.value())
+                .orElseGet(() -> MemoryEntity.empty(conversationId.value(), tenantId.value()))
+                .state();
+    }
+
+    private MemoryEntity loadForUpdate(TenantId tenantId, ConversationId conversationId) {
+        // callers hold the conversation's row lock, which serialises every writer of this row
+        return repository.find(tenantId.value(), conversationId.value())
+                .orElseGet(() -> repository.save(new MemoryEntity(conversationId.value(), tenantId.value(),
+                        clock.instant())));
+    }
+
+    /** Merges facts by key: a new value replaces the old one and remembers it; the same value changes nothing. */
+    private MemoryState mergeFacts(MemoryState s, List<ModelAnswer.Fact> incoming, int seq, String origin) {
+        if (incoming.isEmpty()) {
+            return s;
+        }
+        Map<String, PinnedFact> byKey = new LinkedHashMap<>();
+        s.facts().forEach(f -> byKey.put(f.key(), f));
+        Instant now = clock.instant();
+        for (ModelAnswer.Fact fact : incoming) {
+            String key = FactExtractor.canonicalKey(fact.key());
+            String value = fact.value().strip();
+            PinnedFact current = byKey.get(key);
+            if (current == null) {
+                if (byKey.size() < MAX_FACTS) {
+                    byKey.put(key, new PinnedFact(key, value, seq, null, origin, now));
+                }
+            } else if (!same(current.value(), value)) {
+                byKey.put(key, new PinnedFact(key, value, seq, current.value(), origin, now));
+            }
+        }
+        return s.withFacts(List.copyOf(byKey.values()));
+    }
+
+    private static boolean same(String a, String b) {
+        return normalize(a).equals(normalize(b));
+    }
+
+    private static String normalize(String v) {
+        return v.toLowerCase(Locale.ROOT).replaceAll("[\\s.,;:!]+", " ").strip();
+    }
+
+    private int verbatimTokens(String model, List<Message> messages) {
+        int total = 0;
+        for (Message m : messages) {
+            total += tokens.countMessage(model, ContextAssembler.toPrompt(m).content());
+        }
+        return total;
+    }
+
+    /**
+     * Where to cut: the earliest customer message from which the rest fits in {@code keep} tokens.
+     * The current turn always stays verbatim; 0 means there is nothing to fold.
+     */
+    private int cutPoint(String model, List<Message> recent, int keep) {
+        int lastTurnStart = -1;
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            if (Compactor.startsTurn(recent.get(i))) {
+                lastTurnStart = i;
+                break;
+            }
+        }
+        if (lastTurnStart <= 0) {
+            return 0;
+        }
+        int cut = lastTurnStart;
+        int kept = 0;
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            kept += tokens.countMessage(model, ContextAssembler.toPrompt(recent.get(i)).content());
+            if (kept > keep) {
+                break;
+            }
+            if (Compactor.startsTurn(recent.get(i))) {
+                cut = i;
+            }
+        }
+        return cut;
+    }
+
+    /** Summarizing may use at most half the time left, so the answer itself still has time. */
+    private Instant midpoint(Instant deadline) {
+        Instant now = clock.instant();
+        return now.plus(java.time.Duration.between(now, deadline).dividedBy(2));
+    }
+}

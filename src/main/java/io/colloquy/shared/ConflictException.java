@@ -1,0 +1,11 @@
+package io.colloquy.shared;
+
+import org.springframework.http.HttpStatus;
+
+/** The request is valid but the resource's current state does not allow it. */
+public class ConflictException extends ProblemException {
+
+    public ConflictException(String type, String title, String detail) {
+        super(HttpStatus.CONFLICT, type, title, detail);
+    }
+}

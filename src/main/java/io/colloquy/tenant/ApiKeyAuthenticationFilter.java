@@ -1,0 +1,77 @@
+package io.colloquy.tenant;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.MDC;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import io.colloquy.shared.ProblemTypes;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Resolves the caller from {@code Authorization: Bearer <key>} on every {@code /api/**} request. A
+ * missing or unknown key ends the request here with 401; role checks come later, per endpoint.
+ */
+class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
+
+    static final String PRINCIPAL_ATTRIBUTE = TenantPrincipal.class.getName();
+
+    private final ApiKeys apiKeys;
+    private final JsonMapper json;
+
+    ApiKeyAuthenticationFilter(ApiKeys apiKeys, JsonMapper json) {
+        this.apiKeys = apiKeys;
+        this.json = json;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 512) {
+            unauthorized(request, response, "Send an API key as 'Authorization: Bearer <key>'");
+            return;
+        }
+        Optional<TenantPrincipal> principal = apiKeys.resolve(header.substring(7).strip());
+        if (principal.isEmpty()) {
+            unauthorized(request, response, "The API key is not valid");
+            return;
+        }
+        request.setAttribute(PRINCIPAL_ATTRIBUTE, principal.get());
+        // ids only: logs never carry keys or message content
+        MDC.put("tenant", principal.get().tenantId() == null ? "platform" : principal.get().tenantId().toString());
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove("tenant");
+        }
+    }
+
+    private void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail)
+            throws IOException {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, detail);
+        problem.setType(ProblemTypes.uri("unauthorized"));
+        problem.setTitle("Unauthorized");
+        problem.setInstance(URI.create(request.getRequestURI()));
+        response.setStatus(HttpStatus.UNAUTHORIZED.value());
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+}

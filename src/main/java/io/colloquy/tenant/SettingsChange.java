@@ -1,0 +1,34 @@
+package io.colloquy.tenant;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Settings given when a tenant is created or changed; a field left out (null) keeps its current
+ * value or default. An empty string for {@code model}, {@code webhookUrl} or a negative budget
+ * clears the value.
+ */
+public record SettingsChange(
+        @Min(1000) @Max(1_000_000) Integer contextTokenBudget,
+        @DecimalMin("0") @DecimalMax("1") BigDecimal confidenceThreshold,
+        @Size(max = 100) String model,
+        @DecimalMin("-1") @DecimalMax("1000000000") BigDecimal monthlyBudgetUsd,
+        @DecimalMin("0.01") @DecimalMax("1") BigDecimal softBudgetRatio,
+        HardLimitAction hardLimitAction,
+        @Size(max = 50) List<@Size(min = 1, max = 100) String> policyTopics,
+        @Size(max = 20) List<@Size(min = 1, max = 200) String> sensitivePatterns,
+        @Min(1) @Max(20) Integer lowConfidenceStreak,
+        @Size(max = 2000) @Pattern(regexp = "^$|^https?://.+", message = "must be an http(s) URL") String webhookUrl,
+        @Size(min = 16, max = 200) String webhookSecret) {
+
+    static SettingsChange none() {
+        return new SettingsChange(null, null, null, null, null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,91 @@
+package io.colloquy.tenant;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+@Entity
+@Table(name = "tenants")
+class Tenant {
+
+    @Id
+    private UUID id;
+    private String name;
+    private int contextTokenBudget;
+    private BigDecimal confidenceThreshold;
+    private String model;
+    private BigDecimal monthlyBudgetUsd;
+    private BigDecimal softBudgetRatio;
+    @Enumerated(EnumType.STRING)
+    private HardLimitAction hardLimitAction;
+    @JdbcTypeCode(SqlTypes.JSON)
+    private List<String> policyTopics = new ArrayList<>();
+    @JdbcTypeCode(SqlTypes.JSON)
+    private List<String> sensitivePatterns = new ArrayList<>();
+    private int lowConfidenceStreak;
+    private String webhookUrl;
+    private String webhookSecret;
+    @Column(updatable = false)
+    private Instant createdAt;
+    private Instant updatedAt;
+
+    protected Tenant() {
+    }
+
+    Tenant(UUID id, String name, TenantSettings settings, Instant now) {
+        this.id = id;
+        this.name = name;
+        this.createdAt = now;
+        apply(settings, now);
+    }
+
+    void apply(TenantSettings s, Instant now) {
+        this.contextTokenBudget = s.contextTokenBudget();
+        this.confidenceThreshold = s.confidenceThreshold();
+        this.model = s.model();
+        this.monthlyBudgetUsd = s.monthlyBudgetUsd();
+        this.softBudgetRatio = s.softBudgetRatio();
+        this.hardLimitAction = s.hardLimitAction();
+        this.policyTopics = new ArrayList<>(s.policyTopics());
+        this.sensitivePatterns = new ArrayList<>(s.sensitivePatterns());
+        this.lowConfidenceStreak = s.lowConfidenceStreak();
+        this.webhookUrl = s.webhookUrl();
+        this.webhookSecret = s.webhookSecret();
+        this.updatedAt = now;
+    }
+
+    void rename(String name, Instant now) {
+        this.name = name;
+        this.updatedAt = now;
+    }
+
+    TenantSettings settings() {
+        return new TenantSettings(contextTokenBudget, confidenceThreshold, model, monthlyBudgetUsd,
+                softBudgetRatio, hardLimitAction, policyTopics, sensitivePatterns, lowConfidenceStreak,
+                webhookUrl, webhookSecret);
+    }
+
+    UUID id() {
+        return id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+}

@@ -1,0 +1,124 @@
+package io.colloquy.tenant;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.TenantId;
+import io.colloquy.shared.UsdAmount;
+
+/** The platform admin's API: tenants, their settings and API keys. */
+@RestController
+@RequestMapping("/api/v1")
+@RequiresRole(value = Role.ADMIN, platform = true)
+class TenantAdminController {
+
+    private final Tenants tenants;
+    private final ApiKeys apiKeys;
+
+    TenantAdminController(Tenants tenants, ApiKeys apiKeys) {
+        this.tenants = tenants;
+        this.apiKeys = apiKeys;
+    }
+
+    record CreateTenant(@NotBlank @Size(max = 200) String name, @Valid SettingsChange settings) {
+    }
+
+    record UpdateTenant(@Size(max = 200) String name, @Valid SettingsChange settings) {
+    }
+
+    record CreateKey(@NotEmpty Set<Role> roles, @Size(max = 200) String label) {
+    }
+
+    /** The settings as clients see them: the webhook secret is never returned. */
+    record SettingsBody(int contextTokenBudget, BigDecimal confidenceThreshold, String model,
+                        @UsdAmount BigDecimal monthlyBudgetUsd, BigDecimal softBudgetRatio, HardLimitAction hardLimitAction,
+                        List<String> policyTopics, List<String> sensitivePatterns, int lowConfidenceStreak,
+                        String webhookUrl, boolean webhookSecretSet) {
+        static SettingsBody of(TenantSettings s) {
+            return new SettingsBody(s.contextTokenBudget(), s.confidenceThreshold(), s.model(), s.monthlyBudgetUsd(),
+                    s.softBudgetRatio(), s.hardLimitAction(), s.policyTopics(), s.sensitivePatterns(),
+                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecret() != null);
+        }
+    }
+
+    record TenantBody(UUID id, String name, SettingsBody settings, Instant createdAt) {
+        static TenantBody of(Tenants.TenantView t) {
+            return new TenantBody(t.id(), t.name(), SettingsBody.of(t.settings()), t.createdAt());
+        }
+    }
+
+    @PostMapping("/tenants")
+    ResponseEntity<TenantBody> create(@Valid @RequestBody CreateTenant body) {
+        TenantBody created = TenantBody.of(tenants.create(body.name(), body.settings()));
+        return ResponseEntity.created(URI.create("/api/v1/tenants/" + created.id())).body(created);
+    }
+
+    @GetMapping("/tenants")
+    List<TenantBody> list() {
+        return tenants.all().stream().map(TenantBody::of).toList();
+    }
+
+    @GetMapping("/tenants/{tenantId}")
+    TenantBody get(@PathVariable UUID tenantId) {
+        return tenants.find(TenantId.of(tenantId)).map(TenantBody::of)
+                .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
+    }
+
+    @PatchMapping("/tenants/{tenantId}")
+    TenantBody update(@PathVariable UUID tenantId, @Valid @RequestBody UpdateTenant body) {
+        return TenantBody.of(tenants.update(TenantId.of(tenantId), body.name(), body.settings()));
+    }
+
+    @PostMapping("/tenants/{tenantId}/api-keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    ApiKeys.IssuedKey createTenantKey(@PathVariable UUID tenantId, @Valid @RequestBody CreateKey body) {
+        return apiKeys.issueForTenant(TenantId.of(tenantId), body.roles(), body.label());
+    }
+
+    @GetMapping("/tenants/{tenantId}/api-keys")
+    List<ApiKeys.KeyView> tenantKeys(@PathVariable UUID tenantId) {
+        if (tenants.find(TenantId.of(tenantId)).isEmpty()) {
+            throw new NotFoundException("Tenant", tenantId);
+        }
+        return apiKeys.list(TenantId.of(tenantId));
+    }
+
+    @PostMapping("/api-keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    ApiKeys.IssuedKey createPlatformKey(@Valid @RequestBody CreateKey body) {
+        return apiKeys.issueForPlatform(body.roles(), body.label());
+    }
+
+    @GetMapping("/api-keys")
+    List<ApiKeys.KeyView> platformKeys() {
+        return apiKeys.list(null);
+    }
+
+    @DeleteMapping("/api-keys/{keyId}")
+    ResponseEntity<Void> revoke(@PathVariable UUID keyId) {
+        apiKeys.revoke(keyId);
+        return ResponseEntity.noContent().build();
+    }
+}

@@ -1,0 +1,8 @@
+package io.colloquy.tenant;
+
+import java.util.UUID;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+interface TenantRepository extends JpaRepository<Tenant, UUID> {
+}

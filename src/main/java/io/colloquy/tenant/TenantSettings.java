@@ -1,0 +1,38 @@
+package io.colloquy.tenant;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * A tenant's effective settings (defaults already applied). Read on every turn.
+ *
+ * @param contextTokenBudget     most tokens one prompt to the model may hold
+ * @param confidenceThreshold    a model answer less confident than this hands off to a human
+ * @param model                  the model name sent to the provider
+ * @param monthlyBudgetUsd       the month's spend limit, or null for none
+ * @param softBudgetRatio        share of the budget at which the tenant is warned
+ * @param hardLimitAction        what happens once the budget is spent
+ * @param policyTopics           topics that always go to a human
+ * @param sensitivePatterns      regular expressions masked in handoff packages
+ * @param lowConfidenceStreak    this many low-confidence answers in a row hand off
+ * @param webhookUrl             called when an async turn completes, or null
+ * @param webhookSecret          HMAC key for the webhook signature, or null
+ */
+public record TenantSettings(
+        int contextTokenBudget,
+        BigDecimal confidenceThreshold,
+        String model,
+        BigDecimal monthlyBudgetUsd,
+        BigDecimal softBudgetRatio,
+        HardLimitAction hardLimitAction,
+        List<String> policyTopics,
+        List<String> sensitivePatterns,
+        int lowConfidenceStreak,
+        String webhookUrl,
+        String webhookSecret) {
+
+    public TenantSettings {
+        policyTopics = List.copyOf(policyTopics);
+        sensitivePatterns = List.copyOf(sensitivePatterns);
+    }
+}

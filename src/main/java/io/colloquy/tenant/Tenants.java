@@ -1,0 +1,122 @@
+package io.colloquy.tenant;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.PatternSyntaxException;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.colloquy.shared.Ids;
+import io.colloquy.shared.InvalidRequestException;
+import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.TenantId;
+
+/** The tenant directory: the module's public face for every other module. */
+@Service
+public class Tenants {
+
+    private final TenantRepository repository;
+    private final TenantProperties.Defaults defaults;
+    private final Clock clock;
+
+    Tenants(TenantRepository repository, TenantProperties properties, Clock clock) {
+        this.repository = repository;
+        this.defaults = properties.defaults();
+        this.clock = clock;
+    }
+
+    /** A tenant as other modules and the admin API see it. */
+    public record TenantView(UUID id, String name, TenantSettings settings, java.time.Instant createdAt) {
+        public TenantId tenantId() {
+            return TenantId.of(id);
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public TenantSettings settings(TenantId tenantId) {
+        return repository.findById(tenantId.value())
+                .map(Tenant::settings)
+                .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<TenantView> find(TenantId tenantId) {
+        return repository.findById(tenantId.value()).map(Tenants::view);
+    }
+
+    @Transactional(readOnly = true)
+    public List<TenantView> all() {
+        return repository.findAll().stream().map(Tenants::view).toList();
+    }
+
+    @Transactional
+    public TenantView create(String name, SettingsChange change) {
+        TenantSettings settings = merge(defaultSettings(), change == null ? SettingsChange.none() : change);
+        Tenant tenant = new Tenant(Ids.newId(), name.strip(), settings, clock.instant());
+        return view(repository.save(tenant));
+    }
+
+    @Transactional
+    public TenantView update(TenantId tenantId, String name, SettingsChange change) {
+        Tenant tenant = repository.findById(tenantId.value())
+                .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
+        if (change != null) {
+            tenant.apply(merge(tenant.settings(), change), clock.instant());
+        }
+        if (name != null && !name.isBlank()) {
+            tenant.rename(name.strip(), clock.instant());
+        }
+        return view(tenant);
+    }
+
+    private TenantSettings defaultSettings() {
+        return new TenantSettings(defaults.contextTokenBudget(), defaults.confidenceThreshold(), null, null,
+                defaults.softBudgetRatio(), defaults.hardLimitAction(), defaults.policyTopics(), List.of(),
+                defaults.lowConfidenceStreak(), null, null);
+    }
+
+    private static TenantSettings merge(TenantSettings current, SettingsChange c) {
+        if (c.sensitivePatterns() != null) {
+            for (String pattern : c.sensitivePatterns()) {
+                try {
+                    java.util.regex.Pattern.compile(pattern);
+                } catch (PatternSyntaxException e) {
+                    throw new InvalidRequestException("sensitivePatterns: '" + pattern + "' is not a valid regular expression");
+                }
+            }
+        }
+        String webhookUrl = c.webhookUrl() == null ? current.webhookUrl() : emptyToNull(c.webhookUrl());
+        String webhookSecret = c.webhookSecret() == null ? current.webhookSecret() : c.webhookSecret();
+        if (webhookUrl != null && webhookSecret == null) {
+            throw new InvalidRequestException("webhookSecret is required with webhookUrl: every webhook call is signed");
+        }
+        BigDecimal budget = current.monthlyBudgetUsd();
+        if (c.monthlyBudgetUsd() != null) {
+            budget = c.monthlyBudgetUsd().signum() < 0 ? null : c.monthlyBudgetUsd();
+        }
+        return new TenantSettings(
+                c.contextTokenBudget() == null ? current.contextTokenBudget() : c.contextTokenBudget(),
+                c.confidenceThreshold() == null ? current.confidenceThreshold() : c.confidenceThreshold(),
+                c.model() == null ? current.model() : emptyToNull(c.model().strip()),
+                budget,
+                c.softBudgetRatio() == null ? current.softBudgetRatio() : c.softBudgetRatio(),
+                c.hardLimitAction() == null ? current.hardLimitAction() : c.hardLimitAction(),
+                c.policyTopics() == null ? current.policyTopics() : c.policyTopics(),
+                c.sensitivePatterns() == null ? current.sensitivePatterns() : c.sensitivePatterns(),
+                c.lowConfidenceStreak() == null ? current.lowConfidenceStreak() : c.lowConfidenceStreak(),
+                webhookUrl,
+                webhookUrl == null ? null : webhookSecret);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static TenantView view(Tenant t) {
+        return new TenantView(t.id(), t.name(), t.settings(), t.createdAt());
+    }
+}

@@ -1,0 +1,155 @@
+package io.colloquy.usage;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.TenantId;
+
+/**
+ * The append-only record of every model call. Each call is written the moment it ends, in its own
+ * short transaction with its roll-ups: the provider bills for a call whether or not the turn that
+ * made it completes, so spend is never lost with a failed turn, and an assistant message can never
+ * exist without the usage rows of the calls that produced it.
+ */
+@Service
+public class UsageLedger {
+
+    private final JdbcClient jdbc;
+    private final PriceBook prices;
+    private final UsageMeters meters;
+    private final TransactionTemplate newTransaction;
+
+    UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, PlatformTransactionManager transactions) {
+        this.jdbc = jdbc;
+        this.prices = prices;
+        this.meters = meters;
+        this.newTransaction = new TransactionTemplate(transactions);
+        this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    /** Records one call with its cost; a repeated call id is recorded once. */
+    public RecordedCall record(ModelCall call) {
+        RecordedCall recorded = newTransaction.execute(status -> write(call));
+        meters.recorded(recorded);
+        return recorded;
+    }
+
+    private RecordedCall write(ModelCall call) {
+        Optional<ModelPrice> price = prices.inForce(call.provider(), call.model(), call.occurredAt());
+        BigDecimal cost = price.map(p -> p.cost(call.promptTokens(), call.cachedPromptTokens(), call.completionTokens()))
+                .orElse(BigDecimal.ZERO.setScale(12));
+        int inserted = jdbc.sql("""
+                        INSERT INTO usage_ledger (id, occurred_at, tenant_id, conversation_id, purpose, provider, model,
+                            attempt, outcome, error_type, prompt_tokens, cached_prompt_tokens, completion_tokens,
+                            tokens_estimated, price_id, cost_usd, priced, latency_ms)
+                        VALUES (:id, :at, :tenant, :conversation, :purpose, :provider, :model, :attempt, :outcome,
+                            :errorType, :prompt, :cached, :completion, :estimated, :priceId, :cost, :priced, :latency)
+                        ON CONFLICT DO NOTHING""")
+                .param("id", call.callId())
+                .param("at", Timestamp.from(call.occurredAt()))
+                .param("tenant", call.tenantId().value())
+                .param("conversation", call.conversationId() == null ? null : call.conversationId().value())
+                .param("purpose", call.purpose().name())
+                .param("provider", call.provider())
+                .param("model", call.model())
+                .param("attempt", call.attempt())
+                .param("outcome", call.outcome().name())
+                .param("errorType", call.errorType())
+                .param("prompt", call.promptTokens())
+                .param("cached", call.cachedPromptTokens())
+                .param("completion", call.completionTokens())
+                .param("estimated", call.estimated())
+                .param("priceId", price.map(ModelPrice::id).orElse(null))
+                .param("cost", cost)
+                .param("priced", price.isPresent())
+                .param("latency", (int) Math.min(Integer.MAX_VALUE, call.latency().toMillis()))
+                .update();
+        RecordedCall recorded = new RecordedCall(call, cost, price.isPresent());
+        if (inserted == 1) {
+            rollUp(recorded);
+        }
+        return recorded;
+    }
+
+    private void rollUp(RecordedCall recorded) {
+        ModelCall call = recorded.call();
+        LocalDate day = LocalDate.ofInstant(call.occurredAt(), ZoneOffset.UTC);
+        jdbc.sql("""
+                        INSERT INTO usage_daily AS d (tenant_id, day, model, purpose, calls, failed_calls, unpriced_calls,
+                            prompt_tokens, cached_prompt_tokens, completion_tokens, cost_usd)
+                        VALUES (:tenant, :day, :model, :purpose, 1, :failed, :unpriced, :prompt, :cached, :completion, :cost)
+                        ON CONFLICT (tenant_id, day, model, purpose) DO UPDATE SET
+                            calls = d.calls + 1,
+                            failed_calls = d.failed_calls + excluded.failed_calls,
+                            unpriced_calls = d.unpriced_calls + excluded.unpriced_calls,
+                            prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
+                            cached_prompt_tokens = d.cached_prompt_tokens + excluded.cached_prompt_tokens,
+                            completion_tokens = d.completion_tokens + excluded.completion_tokens,
+                            cost_usd = d.cost_usd + excluded.cost_usd""")
+                .param("tenant", call.tenantId().value())
+                .param("day", day)
+                .param("model", call.model())
+                .param("purpose", call.purpose().name())
+                .param("failed", call.outcome().succeeded() ? 0 : 1)
+                .param("unpriced", recorded.priced() ? 0 : 1)
+                .param("prompt", call.promptTokens())
+                .param("cached", call.cachedPromptTokens())
+                .param("completion", call.completionTokens())
+                .param("cost", recorded.costUsd())
+                .update();
+        if (call.conversationId() != null) {
+            jdbc.sql("""
+                            INSERT INTO usage_conversation_monthly AS c (tenant_id, month, conversation_id, calls,
+                                prompt_tokens, completion_tokens, cost_usd)
+                            VALUES (:tenant, :month, :conversation, 1, :prompt, :completion, :cost)
+                            ON CONFLICT (tenant_id, month, conversation_id) DO UPDATE SET
+                                calls = c.calls + 1,
+                                prompt_tokens = c.prompt_tokens + excluded.prompt_tokens,
+                                completion_tokens = c.completion_tokens + excluded.completion_tokens,
+                                cost_usd = c.cost_usd + excluded.cost_usd""")
+                    .param("tenant", call.tenantId().value())
+                    .param("month", day.withDayOfMonth(1))
+                    .param("conversation", call.conversationId().value())
+                    .param("prompt", call.promptTokens())
+                    .param("completion", call.completionTokens())
+                    .param("cost", recorded.costUsd())
+                    .update();
+        }
+    }
+
+    /** One conversation's calls, oldest first. */
+    public List<LedgerRow> conversationCalls(TenantId tenantId, ConversationId conversationId) {
+        return jdbc.sql("""
+                        SELECT id, occurred_at, purpose, provider, model, attempt, outcome, error_type, prompt_tokens,
+                               cached_prompt_tokens, completion_tokens, tokens_estimated, cost_usd, priced, latency_ms
+                        FROM usage_ledger WHERE tenant_id = :tenant AND conversation_id = :conversation
+                        ORDER BY occurred_at, attempt""")
+                .param("tenant", tenantId.value()).param("conversation", conversationId.value())
+                .query((rs, n) -> new LedgerRow(rs.getObject("id", java.util.UUID.class),
+                        rs.getTimestamp("occurred_at").toInstant(), CallPurpose.valueOf(rs.getString("purpose")),
+                        rs.getString("provider"), rs.getString("model"), rs.getInt("attempt"),
+                        CallOutcome.valueOf(rs.getString("outcome")), rs.getString("error_type"),
+                        rs.getInt("prompt_tokens"), rs.getInt("cached_prompt_tokens"), rs.getInt("completion_tokens"),
+                        rs.getBoolean("tokens_estimated"), rs.getBigDecimal("cost_usd"), rs.getBoolean("priced"),
+                        rs.getInt("latency_ms")))
+                .list();
+    }
+
+    /** A ledger row as reports show it. */
+    public record LedgerRow(java.util.UUID id, java.time.Instant occurredAt, CallPurpose purpose, String provider,
+                            String model, int attempt, CallOutcome outcome, String errorType, int promptTokens,
+                            int cachedPromptTokens, int completionTokens, boolean estimated, BigDecimal costUsd,
+                            boolean priced, int latencyMs) {
+    }
+}

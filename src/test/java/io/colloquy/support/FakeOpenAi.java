@@ -1,0 +1,107 @@
+package io.colloquy.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.colloquy.llm.ModelAnswer;
+import io.colloquy.llm.ModelAnswers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A fake OpenAI-compatible server (WireMock) for testing the real OpenAI client path: answers,
+ * usage blocks or their absence, and failures (429, 5xx, resets, slow and malformed answers).
+ * One server per test JVM, reset by each test.
+ */
+public final class FakeOpenAi {
+
+    public static final String PATH = "/v1/chat/completions";
+    public static final String API_KEY = "test-openai-key";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static WireMockServer server;
+
+    private FakeOpenAi() {
+    }
+
+    public static synchronized WireMockServer server() {
+        if (server == null) {
+            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(64)
+                    .jettyAcceptors(2).asynchronousResponseEnabled(true).asynchronousResponseThreads(32));
+            server.start();
+        }
+        return server;
+    }
+
+    public static String baseUrl() {
+        return "http://127.0.0.1:" + server().port() + "/v1";
+    }
+
+    public static MappingBuilder completions() {
+        return post(urlEqualTo(PATH));
+    }
+
+    /** A chat completion whose content is the given structured answer, with a usage block. */
+    public static ResponseDefinitionBuilder answer(ModelAnswer answer, int prompt, int cached, int completion) {
+        return json(completionBody(ModelAnswers.toJson(answer), usage(prompt, cached, completion)));
+    }
+
+    /** A chat completion with no usage block at all. */
+    public static ResponseDefinitionBuilder answerWithoutUsage(ModelAnswer answer) {
+        return json(completionBody(ModelAnswers.toJson(answer), null));
+    }
+
+    public static ModelAnswer confident(String reply) {
+        return new ModelAnswer(reply, 0.92, "refund request", false, null, "The customer wants a refund.",
+                "Issue the refund", List.of(new ModelAnswer.Fact("order_number", "A-12345")), List.of(), true);
+    }
+
+    public static ResponseDefinitionBuilder json(Map<String, Object> body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody(JSON.writeValueAsString(body));
+    }
+
+    public static Map<String, Object> completionBody(String content, Map<String, Object> usage) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("role", "assistant");
+        message.put("content", content);
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", 0);
+        choice.put("message", message);
+        choice.put("logprobs", null);
+        choice.put("finish_reason", "stop");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", "chatcmpl-test");
+        body.put("object", "chat.completion");
+        body.put("created", 1_764_000_000);
+        body.put("model", "gpt-4o-mini-2024-07-18");
+        body.put("choices", List.of(choice));
+        if (usage != null) {
+            body.put("usage", usage);
+        }
+        return body;
+    }
+
+    public static Map<String, Object> usage(int prompt, int cached, int completion) {
+        return Map.of("prompt_tokens", prompt, "completion_tokens", completion, "total_tokens", prompt + completion,
+                "prompt_tokens_details", Map.of("cached_tokens", cached));
+    }
+
+    public static List<LoggedRequest> requests() {
+        return server().findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo(PATH)));
+    }
+
+    public static JsonNode body(LoggedRequest request) {
+        return JSON.readTree(request.getBodyAsString());
+    }
+}
