@@ -58,7 +58,7 @@ class TurnEngine {
     record ModelTurn(PreparedContext context, LlmResult result) {
 
         List<RecordedCall> calls() {
-            List<RecordedCall> all = new ArrayList<>(context.summarizationCalls());
+            List<RecordedCall> all = new ArrayList<>(context == null ? List.of() : context.summarizationCalls());
             all.addAll(result.calls());
             return all;
         }
@@ -73,6 +73,11 @@ class TurnEngine {
     }
 
     ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, Instant deadline) {
+        if (!llm.available()) {
+            // the circuit is open: hand off in milliseconds, without building a prompt nobody will read
+            return new ModelTurn(null, new LlmResult.Unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN,
+                    "circuit open", List.of()));
+        }
         PreparedContext context = memory.prepare(tenantId, conversationId, settings, deadline);
         LlmResult result = llm.complete(new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
                 context.model(), context.prompt(), 0, true, deadline));
@@ -105,7 +110,7 @@ class TurnEngine {
                          ModelTurn turn) {
         Message reply = conversations.append(tenantId, conversationId,
                 Conversations.NewMessage.assistant(properties.holdingReply(), customer.seq(), null));
-        if (turn != null) {
+        if (turn != null && turn.context() != null) {
             memory.commitTurn(turn.context(), null, customer.seq());
         }
         HandoffRef handoff = handoffs.open(tenantId, conversationId, trigger, null, null);

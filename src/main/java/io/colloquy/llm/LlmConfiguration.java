@@ -2,6 +2,7 @@ package io.colloquy.llm;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -15,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
+import io.colloquy.usage.CallPurpose;
 import io.colloquy.usage.UsageLedger;
 
 /**
@@ -26,6 +28,7 @@ import io.colloquy.usage.UsageLedger;
 class LlmConfiguration {
 
     static final String INSTANCE = "llm";
+    static final String SUMMARIZATION_INSTANCE = "llm-summarization";
 
     @Bean
     ModelBackend modelBackend(LlmProperties properties, TokenCounter tokens,
@@ -50,8 +53,13 @@ class LlmConfiguration {
                     ? environment.getProperty("spring.ai.openai.chat.model", "gpt-4o-mini")
                     : properties.simulated().model();
         }
-        return new ResilientLlmClient(backend, circuitBreakers.circuitBreaker(INSTANCE), bulkheads.bulkhead(INSTANCE),
-                retries.retry(INSTANCE), ledger, tokens, properties, defaultModel, clock);
+        var guards = Map.of(
+                CallPurpose.CHAT, new ResilientLlmClient.Guard(circuitBreakers.circuitBreaker(INSTANCE),
+                        retries.retry(INSTANCE)),
+                CallPurpose.SUMMARIZATION, new ResilientLlmClient.Guard(
+                        circuitBreakers.circuitBreaker(SUMMARIZATION_INSTANCE), retries.retry(SUMMARIZATION_INSTANCE)));
+        return new ResilientLlmClient(backend, guards, bulkheads.bulkhead(INSTANCE), ledger, tokens, properties,
+                defaultModel, clock);
     }
 
     /** Only transient upstream failures are retried, on the schedule of {@link RetrySchedule}. */
@@ -70,6 +78,11 @@ class LlmConfiguration {
                 .retryOnException(e -> e instanceof UpstreamException u && u.retryable()));
     }
 
+    @Bean
+    RetryConfigCustomizer summarizationRetryCustomizer() {
+        return RetryConfigCustomizer.of(SUMMARIZATION_INSTANCE, builder -> builder.maxAttempts(1));
+    }
+
     /**
      * Outages count against the circuit (5xx, 429, timeouts, broken answers, a refused key); a request
      * the provider refused for its own content (400, 404 unknown model) does not, so one tenant's bad
@@ -78,6 +91,12 @@ class LlmConfiguration {
     @Bean
     CircuitBreakerConfigCustomizer llmCircuitBreakerCustomizer() {
         return CircuitBreakerConfigCustomizer.of(INSTANCE, builder -> builder
+                .recordException(e -> e instanceof UpstreamException u && u.countsAsOutage()));
+    }
+
+    @Bean
+    CircuitBreakerConfigCustomizer summarizationCircuitBreakerCustomizer() {
+        return CircuitBreakerConfigCustomizer.of(SUMMARIZATION_INSTANCE, builder -> builder
                 .recordException(e -> e instanceof UpstreamException u && u.countsAsOutage()));
     }
 }

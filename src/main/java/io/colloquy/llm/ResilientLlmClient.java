@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.colloquy.usage.CallOutcome;
+import io.colloquy.usage.CallPurpose;
 import io.colloquy.usage.ModelCall;
 import io.colloquy.usage.RecordedCall;
 import io.colloquy.usage.UsageLedger;
@@ -41,9 +43,9 @@ class ResilientLlmClient implements LlmClient {
     static final Duration MINIMUM_ATTEMPT = Duration.ofMillis(250);
 
     private final ModelBackend backend;
-    private final CircuitBreaker circuitBreaker;
+    private final Map<CallPurpose, Guard> guards;
+    private final CircuitBreaker chatCircuit;
     private final Bulkhead bulkhead;
-    private final Retry retry;
     private final UsageLedger ledger;
     private final TokenCounter tokens;
     private final LlmProperties properties;
@@ -51,13 +53,21 @@ class ResilientLlmClient implements LlmClient {
     private final Clock clock;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
 
-    ResilientLlmClient(ModelBackend backend, CircuitBreaker circuitBreaker, Bulkhead bulkhead, Retry retry,
-                       UsageLedger ledger, TokenCounter tokens, LlmProperties properties, String defaultModel,
-                       Clock clock) {
+    /**
+     * The circuit breaker and retry policy of one call purpose. Summarization has its own (one attempt,
+     * its own circuit): memory has an extractive fallback, so a failing summarizer must neither spend
+     * the turn's time on retries nor open the circuit that live chat depends on.
+     */
+    record Guard(CircuitBreaker circuitBreaker, Retry retry) {
+    }
+
+    ResilientLlmClient(ModelBackend backend, Map<CallPurpose, Guard> guards,
+                       Bulkhead bulkhead, UsageLedger ledger, TokenCounter tokens, LlmProperties properties,
+                       String defaultModel, Clock clock) {
         this.backend = backend;
-        this.circuitBreaker = circuitBreaker;
+        this.guards = Map.copyOf(guards);
+        this.chatCircuit = guards.get(CallPurpose.CHAT).circuitBreaker();
         this.bulkhead = bulkhead;
-        this.retry = retry;
         this.ledger = ledger;
         this.tokens = tokens;
         this.properties = properties;
@@ -77,8 +87,8 @@ class ResilientLlmClient implements LlmClient {
 
     @Override
     public boolean available() {
-        return circuitBreaker.getState() != CircuitBreaker.State.OPEN
-                && circuitBreaker.getState() != CircuitBreaker.State.FORCED_OPEN;
+        return chatCircuit.getState() != CircuitBreaker.State.OPEN
+                && chatCircuit.getState() != CircuitBreaker.State.FORCED_OPEN;
     }
 
     @Override
@@ -101,7 +111,9 @@ class ResilientLlmClient implements LlmClient {
     }
 
     private LlmResult attemptUntilDone(LlmRequest request, String model, List<RecordedCall> calls) {
-        Retry.Context<Object> retryContext = retry.context();
+        Guard guard = guards.get(request.context().purpose());
+        CircuitBreaker circuitBreaker = guard.circuitBreaker();
+        Retry.Context<Object> retryContext = guard.retry().context();
         int attempt = 0;
         while (true) {
             if (!circuitBreaker.tryAcquirePermission()) {

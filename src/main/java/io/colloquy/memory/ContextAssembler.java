@@ -104,9 +104,25 @@ final class ContextAssembler {
             s.append(facts);
         }
         if (!state.summary().isBlank()) {
-            s.append("Summary of the earlier conversation:\n").append(state.summary()).append('\n');
+            s.append("Summary of the earlier conversation:\n").append(markOutdated(state.summary(), state.facts()))
+                    .append('\n');
         }
         return s.toString().strip();
+    }
+
+    /**
+     * A summary may still mention a value the customer later changed (a summarizer that missed it, or
+     * the extractive fallback). Each such mention is marked with its replacement, so the model never
+     * reads a stale value as current.
+     */
+    static String markOutdated(String summary, List<PinnedFact> facts) {
+        String marked = summary;
+        for (PinnedFact f : facts) {
+            if (f.previousValue() != null && !f.previousValue().isBlank() && !f.previousValue().equals(f.value())) {
+                marked = marked.replace(f.previousValue(), f.previousValue() + " [outdated, now " + f.value() + "]");
+            }
+        }
+        return marked;
     }
 
     static PromptMessage toPrompt(Message m) {

@@ -18,7 +18,11 @@ import io.colloquy.llm.ModelAnswer;
 final class FactExtractor {
 
     private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+");
-    private static final Pattern PHONE = Pattern.compile("(?<![\\w.])\\+?\\d[\\d\\s().-]{7,18}\\d(?![\\w.])");
+    /**
+     * 9 to 15 digits separated by spaces, dashes or parentheses; not part of a longer number or a
+     * decimal (dots are not separators, so "1.234567890" is not a phone number).
+     */
+    private static final Pattern PHONE = Pattern.compile("(?<![\\w.])\\+?\\(?\\d[\\d\\s()-]{7,18}\\d(?!\\w|\\.\\d)");
     private static final Pattern REFERENCE = Pattern.compile(
             "\\b(order|ticket|case|invoice|tracking|reference|booking|account)"
                     + "(?:\\s+(?:number|no\\.?|id|#|code))?\\s*(?:is|was|:|#)?\\s*#?\\s*([A-Z0-9][A-Z0-9-]{3,30})\\b",

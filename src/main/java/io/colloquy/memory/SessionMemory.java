@@ -76,7 +76,10 @@ public class SessionMemory {
         var calls = new ArrayList<io.colloquy.usage.RecordedCall>();
         int fixed = assembler.fixedTokens(model, instructions, state, budget);
         if (fixed + verbatimTokens(model, recent) > budget * properties.compactionTrigger()) {
-            int cut = cutPoint(model, recent, (int) (budget * properties.keepRecent()));
+            // keep at most half the room left under the trigger, so the next compaction is turns away
+            int headroom = (int) (budget * properties.compactionTrigger()) - fixed;
+            int keep = Math.min((int) (budget * properties.keepRecent()), Math.max(headroom / 2, 0));
+            int cut = cutPoint(model, recent, keep);
             if (cut > 0) {
                 int summaryCeiling = (int) (budget * properties.summaryShare());
                 Compactor.Result result = compactor.fold(tenantId, conversationId, model, state.summary(),
