@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -41,9 +44,11 @@ public class SessionMemory {
     private final Compactor compactor;
     private final LlmClient llm;
     private final Clock clock;
+    private final Timer prepareTimer;
+    private final Timer compactingPrepareTimer;
 
     SessionMemory(MemoryRepository repository, Conversations conversations, TokenCounter tokens,
-                  MemoryProperties properties, LlmClient llm, Clock clock) {
+                  MemoryProperties properties, LlmClient llm, Clock clock, MeterRegistry meters) {
         this.repository = repository;
         this.conversations = conversations;
         this.tokens = tokens;
@@ -52,6 +57,16 @@ public class SessionMemory {
         this.clock = clock;
         this.assembler = new ContextAssembler(tokens, properties);
         this.compactor = new Compactor(llm, tokens, clock);
+        this.prepareTimer = prepareTimer(meters, false);
+        this.compactingPrepareTimer = prepareTimer(meters, true);
+    }
+
+    /** Time spent building a turn's context, split by whether it compacted (which includes the summarizer). */
+    private static Timer prepareTimer(MeterRegistry meters, boolean compacted) {
+        return Timer.builder("colloquy.memory.prepare").description("Building a turn's context under the budget")
+                .tag("compacted", String.valueOf(compacted))
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
     }
 
     /** The model a tenant's prompts are counted for and sent to. */
@@ -65,6 +80,15 @@ public class SessionMemory {
      */
     public PreparedContext prepare(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
                                    Instant deadline) {
+        long started = System.nanoTime();
+        PreparedContext context = build(tenantId, conversationId, settings, deadline);
+        (context.compacted() != null ? compactingPrepareTimer : prepareTimer)
+                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return context;
+    }
+
+    private PreparedContext build(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
+                                  Instant deadline) {
         String model = modelFor(settings);
         int budget = settings.contextTokenBudget();
         MemoryState state = read(tenantId, conversationId);
