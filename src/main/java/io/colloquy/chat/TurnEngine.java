@@ -92,7 +92,9 @@ class TurnEngine {
                 .map(m -> m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence())
                 .toList();
         var trigger = triggers.afterModel(answer, earlier, settings);
-        String replyText = answer.reply() == null || answer.reply().isBlank() ? properties.holdingReply() : answer.reply();
+        // when a person takes over, the customer reads the holding reply, not an answer the model doubted;
+        // the model's answer stays with the message and in the package for the agent
+        String replyText = trigger.isPresent() ? properties.holdingReply() : answer.reply();
         Message reply = conversations.append(tenantId, conversationId,
                 Conversations.NewMessage.assistant(replyText, customer.seq(), ModelAnswers.toJson(answer)));
         memory.commitTurn(turn.context(), answer, customer.seq());

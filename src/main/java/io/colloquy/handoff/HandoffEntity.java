@@ -146,7 +146,8 @@ class HandoffEntity {
     String intent() { return intent; }
     List<String> openQuestions() { return List.copyOf(openQuestions); }
     String lastModelAnswer() { return lastModelAnswer; }
-    List<Double> confidenceHistory() { return List.copyOf(confidenceHistory); }
+    /** Unknown confidences (unparsed answers) stay in the history as nulls. */
+    List<Double> confidenceHistory() { return java.util.Collections.unmodifiableList(confidenceHistory); }
     String suggestedNextAction() { return suggestedNextAction; }
     String claimedBy() { return claimedBy; }
     Instant claimedAt() { return claimedAt; }

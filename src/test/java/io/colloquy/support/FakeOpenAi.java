@@ -56,6 +56,22 @@ public final class FakeOpenAi {
         return json(completionBody(ModelAnswers.toJson(answer), usage(prompt, cached, completion)));
     }
 
+    /** A chat completion carrying the given structured answer, with a modest usage block. */
+    public static ResponseDefinitionBuilder answer(ModelAnswer answer) {
+        return answer(answer, 500, 0, 60);
+    }
+
+    public static ModelAnswer withConfidence(String reply, double confidence) {
+        return new ModelAnswer(reply, confidence, "refund request", false, null,
+                "The order number matches but the refund policy is unclear.", "Check the refund policy for order A-12345",
+                List.of(new ModelAnswer.Fact("order_number", "A-12345")), List.of("Is the refund possible?"), true);
+    }
+
+    public static ModelAnswer askingForHuman(String reply, String reason) {
+        return new ModelAnswer(reply, 0.8, "refund request", true, reason, "The request needs a person's decision.",
+                "Approve or refuse the exception", List.of(), List.of(), true);
+    }
+
     /** A chat completion with no usage block at all. */
     public static ResponseDefinitionBuilder answerWithoutUsage(ModelAnswer answer) {
         return json(completionBody(ModelAnswers.toJson(answer), null));

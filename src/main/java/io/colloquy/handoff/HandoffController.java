@@ -1,0 +1,105 @@
+package io.colloquy.handoff;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.colloquy.conversation.Message;
+import io.colloquy.tenant.RequiresRole;
+import io.colloquy.tenant.Role;
+import io.colloquy.tenant.TenantPrincipal;
+
+/** The agent queue: list, claim (exactly once), read the package, reply, release, resolve. */
+@RestController
+@RequestMapping("/api/v1/handoffs")
+@RequiresRole(Role.AGENT)
+class HandoffController {
+
+    private final Handoffs handoffs;
+
+    HandoffController(Handoffs handoffs) {
+        this.handoffs = handoffs;
+    }
+
+    record Claim(@Size(max = 100) String agentName) {
+    }
+
+    record Reply(@NotBlank @Size(max = 8000) String content) {
+    }
+
+    record Resolve(boolean returnToBot, @Size(max = 4000) String note) {
+    }
+
+    record QueueBody(List<HandoffView> handoffs) {
+    }
+
+    record MessageBody(int seq, String role, String content, java.time.Instant createdAt, String author) {
+        static MessageBody of(Message m) {
+            return new MessageBody(m.seq(), m.role().name(), m.content(), m.createdAt(), m.author());
+        }
+    }
+
+    @GetMapping
+    QueueBody queue(@RequestParam(defaultValue = "PENDING") HandoffStatus status,
+                    @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit, TenantPrincipal agent) {
+        return new QueueBody(handoffs.queue(agent.requireTenant(), status, limit));
+    }
+
+    /** The most urgent pending handoff, claimed for the caller; 204 when the queue is empty. */
+    @PostMapping("/claim-next")
+    ResponseEntity<HandoffView> claimNext(@Valid @RequestBody(required = false) Claim body, TenantPrincipal agent) {
+        return handoffs.claimNext(agent.requireTenant(), agent.keyId(), agentName(body, agent))
+                .map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.noContent().build());
+    }
+
+    @PostMapping("/{handoffId}/claim")
+    HandoffView claim(@PathVariable UUID handoffId, @Valid @RequestBody(required = false) Claim body,
+                      TenantPrincipal agent) {
+        return handoffs.claim(agent.requireTenant(), handoffId, agent.keyId(), agentName(body, agent));
+    }
+
+    @GetMapping("/{handoffId}")
+    HandoffView get(@PathVariable UUID handoffId, TenantPrincipal agent) {
+        return handoffs.get(agent.requireTenant(), handoffId);
+    }
+
+    /** The agent's reply to the customer; it lands in the conversation's transcript. */
+    @PostMapping("/{handoffId}/messages")
+    MessageBody reply(@PathVariable UUID handoffId, @Valid @RequestBody Reply body, TenantPrincipal agent) {
+        return MessageBody.of(handoffs.reply(agent.requireTenant(), handoffId, agent.keyId(), agent.label(),
+                body.content()));
+    }
+
+    @PostMapping("/{handoffId}/release")
+    HandoffView release(@PathVariable UUID handoffId, TenantPrincipal agent) {
+        return handoffs.release(agent.requireTenant(), handoffId, agent.keyId());
+    }
+
+    @PostMapping("/{handoffId}/resolve")
+    HandoffView resolve(@PathVariable UUID handoffId, @Valid @RequestBody(required = false) Resolve body,
+                        TenantPrincipal agent) {
+        boolean returnToBot = body != null && body.returnToBot();
+        return handoffs.resolve(agent.requireTenant(), handoffId, agent.keyId(), returnToBot,
+                body == null ? null : body.note());
+    }
+
+    private static String agentName(Claim body, TenantPrincipal agent) {
+        return body != null && body.agentName() != null && !body.agentName().isBlank() ? body.agentName().strip()
+                : agent.label();
+    }
+}
