@@ -81,8 +81,7 @@ class HandoffController {
     /** The agent's reply to the customer; it lands in the conversation's transcript. */
     @PostMapping("/{handoffId}/messages")
     MessageBody reply(@PathVariable UUID handoffId, @Valid @RequestBody Reply body, TenantPrincipal agent) {
-        return MessageBody.of(handoffs.reply(agent.requireTenant(), handoffId, agent.keyId(), agent.label(),
-                body.content()));
+        return MessageBody.of(handoffs.reply(agent.requireTenant(), handoffId, agent.keyId(), body.content()));
     }
 
     @PostMapping("/{handoffId}/release")

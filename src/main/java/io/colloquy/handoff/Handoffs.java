@@ -82,15 +82,14 @@ public class Handoffs {
         Masking masking = new Masking(settings.sensitivePatterns());
         MemoryView mem = memory.view(tenantId, conversationId, settings.contextTokenBudget());
 
-        List<Message> answers = conversations.latestAssistantMessages(tenantId, conversationId, CONFIDENCE_HISTORY);
+        // the model's own answers only: holding replies carry no reasoning state
+        List<ModelAnswer> answers = conversations.latestAssistantMessages(tenantId, conversationId, CONFIDENCE_HISTORY)
+                .stream().filter(m -> m.modelAnswer() != null).map(m -> ModelAnswers.fromJson(m.modelAnswer())).toList();
         List<Double> confidences = new ArrayList<>();
-        for (Message m : answers.reversed()) {
-            confidences.add(m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence());
+        for (ModelAnswer a : answers.reversed()) {
+            confidences.add(a.confidence());
         }
-        ModelAnswer last = lastAnswer;
-        if (last == null && !answers.isEmpty() && answers.getFirst().modelAnswer() != null) {
-            last = ModelAnswers.fromJson(answers.getFirst().modelAnswer());
-        }
+        ModelAnswer last = lastAnswer != null ? lastAnswer : answers.isEmpty() ? null : answers.getFirst();
         String lastCustomer = conversations.messagesBetween(tenantId, conversationId,
                         Math.max(0, conversation.lastSeq() - 10), conversation.lastSeq()).stream()
                 .filter(m -> m.role() == MessageRole.CUSTOMER).map(Message::content).reduce((a, b) -> b).orElse(null);
@@ -159,11 +158,11 @@ public class Handoffs {
 
     /** The agent's reply goes into the customer's transcript; acting renews the claim's lease. */
     @Transactional
-    public Message reply(TenantId tenantId, UUID handoffId, UUID agentKeyId, String agentName, String content) {
+    public Message reply(TenantId tenantId, UUID handoffId, UUID agentKeyId, String content) {
         HandoffEntity h = lockOwn(tenantId, handoffId);
         h.touch(agentKeyId, clock.instant(), properties.claimLease());
         return conversations.append(tenantId, ConversationId.of(h.conversationId()),
-                Conversations.NewMessage.agent(content, agentName));
+                Conversations.NewMessage.agent(content, h.claimedBy()));
     }
 
     @Transactional

@@ -1,0 +1,221 @@
+// The agent console: a thin client of the agent API (/api/v1/handoffs). The key stays in this tab's
+// sessionStorage; every call sends it as a bearer token. No framework: the page is small.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const state = { key: sessionStorage.getItem("colloquy.agentKey"), name: sessionStorage.getItem("colloquy.agentName") || "",
+                  handoff: null, lastSeq: 0, throughSeq: 0, timers: [] };
+
+  async function api(method, path, body) {
+    const response = await fetch("/api/v1" + path, {
+      method,
+      headers: Object.assign({ "Authorization": "Bearer " + state.key },
+                             body === undefined ? {} : { "Content-Type": "application/json" }),
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+    if (response.status === 204) { return null; }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(data.detail || data.title || ("HTTP " + response.status));
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  function showError(message) {
+    $("error").textContent = message;
+    $("error").hidden = !message;
+  }
+
+  function text(tag, value, className) {
+    const el = document.createElement(tag);
+    el.textContent = value == null ? "" : String(value);
+    if (className) { el.className = className; }
+    return el;
+  }
+
+  function waited(seconds) {
+    if (seconds < 60) { return seconds + " s"; }
+    if (seconds < 3600) { return Math.floor(seconds / 60) + " min"; }
+    return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min";
+  }
+
+  async function refreshQueue() {
+    try {
+      const data = await api("GET", "/handoffs?status=PENDING");
+      const list = $("queue");
+      list.replaceChildren();
+      data.handoffs.forEach((h) => {
+        const item = document.createElement("li");
+        item.dataset.id = h.id;
+        item.className = "queue-item";
+        item.append(text("strong", h.reason.replaceAll("_", " ").toLowerCase()), text("div", h.reasonDetail || "", "muted small"),
+                    text("div", "waiting " + waited(h.waitingSeconds) + " · priority " + h.priority, "small"));
+        item.addEventListener("click", () => claim(h.id));
+        list.append(item);
+      });
+      $("queue-count").textContent = data.handoffs.length;
+      $("queue-empty").hidden = data.handoffs.length > 0;
+      showError("");
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  async function claim(id) {
+    try {
+      const body = { agentName: state.name || null };
+      const handoff = id ? await api("POST", "/handoffs/" + id + "/claim", body) : await api("POST", "/handoffs/claim-next", body);
+      if (!handoff) { showError("Nobody is waiting."); return; }
+      open(handoff);
+      refreshQueue();
+    } catch (e) {
+      handleError(e);
+      refreshQueue();
+    }
+  }
+
+  function open(handoff) {
+    state.handoff = handoff;
+    const pkg = handoff.package;
+    $("detail").hidden = false;
+    $("detail-conversation").textContent = handoff.conversationId;
+    $("detail-reason").textContent = handoff.reason.replaceAll("_", " ").toLowerCase();
+    $("detail-next-action").textContent = pkg.suggestedNextAction;
+    $("detail-intent").textContent = pkg.intent || "unknown";
+    $("detail-summary").textContent = pkg.summary || "(the whole conversation is in the transcript)";
+    const facts = $("detail-facts").tBodies[0];
+    facts.replaceChildren();
+    pkg.facts.forEach((f) => {
+      const row = document.createElement("tr");
+      const value = text("td", f.value);
+      if (f.previousValue) { value.append(" ", text("span", f.previousValue, "was")); }
+      row.append(text("td", f.key.replaceAll("_", " "), "key"), value);
+      facts.append(row);
+    });
+    const last = pkg.lastModelAnswer;
+    $("detail-last-answer").textContent = last
+      ? "\u201c" + last.reply + "\u201d \u2014 " + (last.reasoningSummary || "") + (last.confidence != null ? " (confidence " + last.confidence + ")" : "")
+      : "The model gave no answer (it was not reached).";
+    $("detail-confidence").textContent = pkg.confidenceHistory.length
+      ? pkg.confidenceHistory.map((c) => (c == null ? "?" : c)).join(" \u2192 ") : "none";
+    const transcript = $("transcript");
+    transcript.replaceChildren();
+    state.lastSeq = 0;
+    state.throughSeq = pkg.transcript.length ? pkg.transcript[pkg.transcript.length - 1].seq : 0;
+    if (pkg.transcriptRef) {
+      transcript.append(text("li", "Earlier messages: " + pkg.transcriptRef.href, "muted small"));
+    }
+    pkg.transcript.forEach(addMessage);
+    pkg.messagesWhileWaiting.forEach(addMessage);
+  }
+
+  function addMessage(m) {
+    if (m.seq <= state.lastSeq) { return; }
+    state.lastSeq = m.seq;
+    const item = document.createElement("li");
+    item.className = m.role + (m.role === "CUSTOMER" && m.seq > state.throughSeq ? " waiting" : "");
+    item.dataset.seq = m.seq;
+    item.append(text("div", m.role.toLowerCase() + (m.author ? " · " + m.author : ""), "who"), text("div", m.content, "content"));
+    $("transcript").append(item);
+    $("transcript").scrollTop = $("transcript").scrollHeight;
+  }
+
+  async function pollTranscript() {
+    if (!state.handoff) { return; }
+    try {
+      const data = await api("GET", "/conversations/" + state.handoff.conversationId + "/messages?after=" + state.lastSeq);
+      data.messages.forEach(addMessage);
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  async function sendReply(event) {
+    event.preventDefault();
+    const content = $("reply-text").value.trim();
+    if (!content || !state.handoff) { return; }
+    try {
+      addMessage(await api("POST", "/handoffs/" + state.handoff.id + "/messages", { content }));
+      $("reply-text").value = "";
+      showError("");
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  async function resolve(event) {
+    event.preventDefault();
+    if (!state.handoff) { return; }
+    try {
+      await api("POST", "/handoffs/" + state.handoff.id + "/resolve",
+                { returnToBot: $("resolve-return").checked, note: $("resolve-note").value.trim() || null });
+      close();
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  async function release() {
+    if (!state.handoff) { return; }
+    try {
+      await api("POST", "/handoffs/" + state.handoff.id + "/release");
+      close();
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  function close() {
+    state.handoff = null;
+    $("detail").hidden = true;
+    $("resolve-note").value = "";
+    refreshQueue();
+  }
+
+  function handleError(e) {
+    if (e.status === 401 || e.status === 403) {
+      signOut();
+      showError("That key cannot open the agent console: " + e.message);
+    } else {
+      showError(e.message);
+    }
+  }
+
+  function signIn(event) {
+    event.preventDefault();
+    state.key = $("agent-key").value.trim();
+    state.name = $("agent-name").value.trim();
+    sessionStorage.setItem("colloquy.agentKey", state.key);
+    sessionStorage.setItem("colloquy.agentName", state.name);
+    start();
+  }
+
+  function signOut() {
+    state.timers.forEach(clearInterval);
+    state.timers = [];
+    state.key = null;
+    sessionStorage.removeItem("colloquy.agentKey");
+    $("workspace").hidden = true;
+    $("signin").hidden = false;
+    $("whoami").hidden = true;
+  }
+
+  function start() {
+    $("signin").hidden = true;
+    $("whoami").hidden = false;
+    $("whoami-name").textContent = state.name || "agent";
+    $("workspace").hidden = false;
+    refreshQueue();
+    state.timers.push(setInterval(refreshQueue, 5000), setInterval(pollTranscript, 3000));
+  }
+
+  $("signin").addEventListener("submit", signIn);
+  $("signout").addEventListener("click", signOut);
+  $("claim-next").addEventListener("click", () => claim(null));
+  $("reply-form").addEventListener("submit", sendReply);
+  $("resolve-form").addEventListener("submit", resolve);
+  $("release").addEventListener("click", release);
+  if (state.key) { start(); }
+})();
