@@ -12,17 +12,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.colloquy.conversation.ConversationStatus;
 import io.colloquy.conversation.ConversationView;
 import io.colloquy.conversation.Conversations;
 import io.colloquy.conversation.Message;
-import io.colloquy.handoff.HandoffReason;
-import io.colloquy.handoff.HandoffTriggers;
-import io.colloquy.handoff.Handoffs;
-import io.colloquy.handoff.Trigger;
 import io.colloquy.llm.LlmResult;
-import io.colloquy.memory.SessionMemory;
-import io.colloquy.shared.ConflictException;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.shared.TenantId;
@@ -44,23 +37,17 @@ class ChatService {
 
     private final Conversations conversations;
     private final Tenants tenants;
-    private final SessionMemory memory;
-    private final Handoffs handoffs;
-    private final HandoffTriggers triggers;
     private final TurnEngine engine;
     private final IdempotencyStore idempotency;
     private final SpendGuard spendGuard;
     private final ChatProperties properties;
     private final TransactionTemplate tx;
 
-    ChatService(Conversations conversations, Tenants tenants, SessionMemory memory, Handoffs handoffs,
-                HandoffTriggers triggers, TurnEngine engine, IdempotencyStore idempotency, SpendGuard spendGuard,
-                ChatProperties properties, PlatformTransactionManager transactions) {
+    ChatService(Conversations conversations, Tenants tenants, TurnEngine engine,
+                IdempotencyStore idempotency, SpendGuard spendGuard, ChatProperties properties,
+                PlatformTransactionManager transactions) {
         this.conversations = conversations;
         this.tenants = tenants;
-        this.memory = memory;
-        this.handoffs = handoffs;
-        this.triggers = triggers;
         this.engine = engine;
         this.idempotency = idempotency;
         this.spendGuard = spendGuard;
@@ -92,7 +79,8 @@ class ChatService {
         var needsModel = (Admission.NeedsModel) admission;
         try {
             Instant deadline = engine.deadlineFromNow();
-            TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, settings, deadline);
+            TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, settings,
+                    needsModel.customer().seq(), deadline);
             return tx.execute(s -> {
                 TurnEngine.Written written = switch (turn.result()) {
                     case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, settings,
@@ -101,9 +89,8 @@ class ChatService {
                             needsModel.customer(), TurnEngine.unavailable(u), turn);
                 };
                 conversations.endTurn(tenantId, conversationId, needsModel.turnToken());
-                TurnResponse response = new TurnResponse(conversationId.value(), written.status(),
-                        needsModel.customer().seq(), TurnResponse.MessageBody.of(written.reply()),
-                        TurnResponse.HandoffBody.of(written.handoff()), TurnEngine.usage(turn.calls()));
+                TurnResponse response = response(conversationId, needsModel.customer(), written,
+                        TurnEngine.usage(turn.calls()));
                 if (idempotencyKey != null) {
                     idempotency.complete(tenantId, conversationId, idempotencyKey, response);
                 }
@@ -120,39 +107,16 @@ class ChatService {
         ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
         if (idempotencyKey != null) {
             Optional<TurnResponse> earlier = idempotency.begin(tenantId, conversationId, idempotencyKey, content,
-                    properties.turnLockStaleAfter());
+                    properties.turnLockStaleAfter(), TurnResponse.class);
             if (earlier.isPresent()) {
                 return new Admission.Answered(earlier.get());
             }
         }
-        if (conversation.status() == ConversationStatus.CLOSED) {
-            throw new ConflictException("conversation-closed", "Conversation closed",
-                    "Conversation " + conversationId + " is closed; start a new one");
-        }
-        if (spend == SpendGuard.Decision.REJECT) {
-            throw spendGuard.rejection(tenantId);
-        }
-        Message customer = conversations.append(tenantId, conversationId, Conversations.NewMessage.customer(content));
-        memory.pinFromCustomerMessage(tenantId, conversationId, customer);
-
-        TurnResponse immediate = null;
-        if (conversation.status().humanOwned()) {
-            // a person owns the conversation: the message waits for them and never reaches the model
-            immediate = new TurnResponse(conversationId.value(), conversation.status(), customer.seq(), null,
-                    TurnResponse.HandoffBody.of(handoffs.openFor(tenantId, conversationId).orElse(null)),
-                    TurnResponse.UsageBody.NONE);
-        } else {
-            Optional<Trigger> trigger = spend == SpendGuard.Decision.HANDOFF
-                    ? Optional.of(new Trigger(HandoffReason.BUDGET_EXHAUSTED, "The monthly model budget is spent"))
-                    : triggers.beforeModel(content, settings);
-            if (trigger.isPresent()) {
-                TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, customer, trigger.get(), null);
-                immediate = new TurnResponse(conversationId.value(), written.status(), customer.seq(),
-                        TurnResponse.MessageBody.of(written.reply()), TurnResponse.HandoffBody.of(written.handoff()),
-                        TurnResponse.UsageBody.NONE);
-            }
-        }
-        if (immediate != null) {
+        Message customer = engine.accept(tenantId, conversationId, conversation.status(), content, spend);
+        Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, conversation.status(),
+                customer, settings, spend);
+        if (decided.isPresent()) {
+            TurnResponse immediate = response(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE);
             if (idempotencyKey != null) {
                 idempotency.complete(tenantId, conversationId, idempotencyKey, immediate);
             }
@@ -160,6 +124,12 @@ class ChatService {
         }
         UUID token = conversations.beginTurn(tenantId, conversationId, properties.turnLockStaleAfter());
         return new Admission.NeedsModel(customer, token);
+    }
+
+    private static TurnResponse response(ConversationId conversationId, Message customer, TurnEngine.Written written,
+                                         TurnResponse.UsageBody usage) {
+        return new TurnResponse(conversationId.value(), written.status(), customer.seq(),
+                TurnResponse.MessageBody.of(written.reply()), TurnResponse.HandoffBody.of(written.handoff()), usage);
     }
 
     /** After a failed step 3: free the conversation for the next turn and let the client retry its key. */

@@ -38,12 +38,15 @@ import tools.jackson.databind.json.JsonMapper;
 class ConversationController {
 
     private final ChatService chat;
+    private final AsyncTurns asyncTurns;
     private final Conversations conversations;
     private final ChatProperties properties;
     private final JsonMapper json;
 
-    ConversationController(ChatService chat, Conversations conversations, ChatProperties properties, JsonMapper json) {
+    ConversationController(ChatService chat, AsyncTurns asyncTurns, Conversations conversations,
+                           ChatProperties properties, JsonMapper json) {
         this.chat = chat;
+        this.asyncTurns = asyncTurns;
         this.conversations = conversations;
         this.properties = properties;
         this.json = json;
@@ -90,6 +93,17 @@ class ConversationController {
                       @RequestHeader(name = "Idempotency-Key", required = false) @Size(min = 1, max = 200) String key,
                       TenantPrincipal caller) {
         return chat.send(caller.requireTenant(), ConversationId.of(conversationId), body.content(), key);
+    }
+
+    /** Queues the turn: 202 with the job; its reply arrives in the transcript and on {@code GET /jobs/{id}}. */
+    @PostMapping("/{conversationId}/messages:async")
+    @RequiresRole(Role.CHAT)
+    ResponseEntity<JobView> sendAsync(@PathVariable UUID conversationId, @RequestBody SendMessage body,
+                                      @RequestHeader(name = "Idempotency-Key", required = false) @Size(min = 1, max = 200) String key,
+                                      TenantPrincipal caller) {
+        chat.validate(body.content());
+        JobView job = asyncTurns.enqueue(caller.requireTenant(), ConversationId.of(conversationId), body.content(), key);
+        return ResponseEntity.accepted().location(URI.create("/api/v1/jobs/" + job.id())).body(job);
     }
 
     @GetMapping("/{conversationId}/messages")

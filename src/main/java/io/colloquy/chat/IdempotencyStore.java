@@ -42,8 +42,8 @@ class IdempotencyStore {
      *
      * @param abandonAfter an unfinished entry older than this belonged to a turn that died; it is taken over
      */
-    Optional<TurnResponse> begin(TenantId tenantId, ConversationId conversationId, String key, String body,
-                                 Duration abandonAfter) {
+    <T> Optional<T> begin(TenantId tenantId, ConversationId conversationId, String key, String body,
+                          Duration abandonAfter, Class<T> responseType) {
         byte[] hash = sha256(body);
         var existing = jdbc.sql("""
                         SELECT request_hash, response::text AS response, created_at FROM idempotency_keys
@@ -67,7 +67,7 @@ class IdempotencyStore {
                     "Idempotency key reused", "This Idempotency-Key was used with a different message body");
         }
         if (row[1] != null) {
-            return Optional.of(json.readValue((String) row[1], TurnResponse.class));
+            return Optional.of(json.readValue((String) row[1], responseType));
         }
         if (((java.time.Instant) row[2]).plus(abandonAfter).isAfter(clock.instant())) {
             throw new ConflictException("idempotent-request-in-progress", "Request in progress",
@@ -82,7 +82,7 @@ class IdempotencyStore {
         return Optional.empty();
     }
 
-    void complete(TenantId tenantId, ConversationId conversationId, String key, TurnResponse response) {
+    void complete(TenantId tenantId, ConversationId conversationId, String key, Object response) {
         jdbc.sql("""
                         UPDATE idempotency_keys SET response = CAST(:response AS jsonb)
                         WHERE tenant_id = :tenant AND conversation_id = :conversation AND idempotency_key = :key""")

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
@@ -23,11 +24,13 @@ import io.colloquy.llm.ModelAnswers;
 import io.colloquy.llm.CallContext;
 import io.colloquy.memory.PreparedContext;
 import io.colloquy.memory.SessionMemory;
+import io.colloquy.shared.ConflictException;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.TenantSettings;
 import io.colloquy.usage.CallPurpose;
 import io.colloquy.usage.RecordedCall;
+import io.colloquy.usage.SpendGuard;
 
 /**
  * The model turn shared by synchronous and queued turns: build the context under budget and call the
@@ -43,15 +46,17 @@ class TurnEngine {
     private final Handoffs handoffs;
     private final HandoffTriggers triggers;
     private final ChatProperties properties;
+    private final SpendGuard spendGuard;
 
     TurnEngine(Conversations conversations, SessionMemory memory, LlmClient llm, Handoffs handoffs,
-               HandoffTriggers triggers, ChatProperties properties) {
+               HandoffTriggers triggers, ChatProperties properties, SpendGuard spendGuard) {
         this.conversations = conversations;
         this.memory = memory;
         this.llm = llm;
         this.handoffs = handoffs;
         this.triggers = triggers;
         this.properties = properties;
+        this.spendGuard = spendGuard;
     }
 
     /** The model's part of a turn, done with no transaction open. */
@@ -72,13 +77,49 @@ class TurnEngine {
         return Instant.now().plus(llm.turnBudget());
     }
 
-    ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, Instant deadline) {
+    /**
+     * Stores the customer's message (inside the caller's transaction, with the conversation locked) and
+     * pins its identifiers; a closed conversation and a spent budget in REJECT mode refuse it first.
+     */
+    Message accept(TenantId tenantId, ConversationId conversationId, ConversationStatus status, String content,
+                   SpendGuard.Decision spend) {
+        if (status == ConversationStatus.CLOSED) {
+            throw new ConflictException("conversation-closed", "Conversation closed",
+                    "Conversation " + conversationId + " is closed; start a new one");
+        }
+        if (spend == SpendGuard.Decision.REJECT) {
+            throw spendGuard.rejection(tenantId);
+        }
+        Message customer = conversations.append(tenantId, conversationId, Conversations.NewMessage.customer(content));
+        memory.pinFromCustomerMessage(tenantId, conversationId, customer);
+        return customer;
+    }
+
+    /**
+     * Decides a turn that needs no model (inside the caller's transaction, after the customer's message
+     * was stored): a person already owns the conversation, the customer asked for one, a policy topic,
+     * or the spent budget. Empty when the model should answer.
+     */
+    Optional<Written> withoutModel(TenantId tenantId, ConversationId conversationId, ConversationStatus status,
+                                   Message customer, TenantSettings settings, SpendGuard.Decision spend) {
+        if (status.humanOwned()) {
+            // the message waits for the person and never reaches the model
+            return Optional.of(new Written(null, handoffs.openFor(tenantId, conversationId).orElse(null), status));
+        }
+        Optional<Trigger> trigger = spend == SpendGuard.Decision.HANDOFF
+                ? Optional.of(new Trigger(HandoffReason.BUDGET_EXHAUSTED, "The monthly model budget is spent"))
+                : triggers.beforeModel(customer.content(), settings);
+        return trigger.map(t -> writeHandoff(tenantId, conversationId, customer, t, null));
+    }
+
+    ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, int throughSeq,
+                        Instant deadline) {
         if (!llm.available()) {
             // the circuit is open: hand off in milliseconds, without building a prompt nobody will read
             return new ModelTurn(null, new LlmResult.Unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN,
                     "circuit open", List.of()));
         }
-        PreparedContext context = memory.prepare(tenantId, conversationId, settings, deadline);
+        PreparedContext context = memory.prepare(tenantId, conversationId, settings, throughSeq, deadline);
         LlmResult result = llm.complete(new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
                 context.model(), context.prompt(), 0, true, deadline));
         return new ModelTurn(context, result);

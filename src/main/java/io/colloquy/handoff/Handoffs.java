@@ -119,6 +119,12 @@ public class Handoffs {
                 .map(h -> new HandoffRef(h.id(), h.reason()));
     }
 
+    /** A handoff's id and reason, for references from other records (async jobs). */
+    @Transactional(readOnly = true)
+    public Optional<HandoffRef> ref(TenantId tenantId, UUID handoffId) {
+        return repository.find(tenantId.value(), handoffId).map(h -> new HandoffRef(h.id(), h.reason()));
+    }
+
     @Transactional(readOnly = true)
     public List<HandoffView> queue(TenantId tenantId, HandoffStatus status, int limit) {
         Instant now = clock.instant();

@@ -75,26 +75,30 @@ public class SessionMemory {
     }
 
     /**
-     * Builds the prompt for the conversation's latest customer message. Runs outside any transaction:
-     * compaction may call the summarizer.
+     * Builds the prompt that answers the customer message {@code throughSeq} (the transcript up to and
+     * including it). Runs outside any transaction: compaction may call the summarizer.
      */
     public PreparedContext prepare(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
-                                   Instant deadline) {
+                                   int throughSeq, Instant deadline) {
         long started = System.nanoTime();
-        PreparedContext context = build(tenantId, conversationId, settings, deadline);
+        PreparedContext context = build(tenantId, conversationId, settings, throughSeq, deadline);
         (context.compacted() != null ? compactingPrepareTimer : prepareTimer)
                 .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         return context;
     }
 
     private PreparedContext build(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
-                                  Instant deadline) {
+                                  int throughSeq, Instant deadline) {
         String model = modelFor(settings);
         int budget = settings.contextTokenBudget();
         MemoryState state = read(tenantId, conversationId);
         String instructions = assembler.instructions(model, settings.policyTopics(), budget);
-        int last = conversations.get(tenantId, conversationId).lastSeq();
-        List<Message> recent = conversations.messagesBetween(tenantId, conversationId, state.coveredThroughSeq(), last);
+        List<Message> recent = new ArrayList<>(conversations.messagesBetween(tenantId, conversationId,
+                state.coveredThroughSeq(), throughSeq));
+        if (recent.isEmpty() || recent.getLast().seq() != throughSeq) {
+            // a queued turn answered late, after later turns were already compacted: its message still goes last
+            conversations.message(tenantId, conversationId, throughSeq).ifPresent(recent::add);
+        }
 
         MemoryState compacted = null;
         var calls = new ArrayList<io.colloquy.usage.RecordedCall>();

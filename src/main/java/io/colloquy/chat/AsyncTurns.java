@@ -1,0 +1,215 @@
+package io.colloquy.chat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.colloquy.conversation.ConversationStatus;
+import io.colloquy.conversation.ConversationView;
+import io.colloquy.conversation.Conversations;
+import io.colloquy.conversation.Message;
+import io.colloquy.handoff.HandoffRef;
+import io.colloquy.handoff.Handoffs;
+import io.colloquy.handoff.Trigger;
+import io.colloquy.llm.LlmResult;
+import io.colloquy.memory.SessionMemory;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.TenantId;
+import io.colloquy.tenant.TenantSettings;
+import io.colloquy.tenant.Tenants;
+import io.colloquy.usage.SpendGuard;
+
+/**
+ * Async turns: the customer's message is stored and a job queued in one transaction (202); workers
+ * answer it later. While the model fails, jobs wait and retry with back-off; an open circuit pauses
+ * them without spending attempts; after the last attempt a job is dead and the conversation goes to a
+ * person, so no customer is left without an answer.
+ */
+@Service
+class AsyncTurns {
+
+    private static final Logger log = LoggerFactory.getLogger(AsyncTurns.class);
+
+    private final Conversations conversations;
+    private final Tenants tenants;
+    private final SessionMemory memory;
+    private final Handoffs handoffs;
+    private final TurnEngine engine;
+    private final AsyncJobs jobs;
+    private final IdempotencyStore idempotency;
+    private final SpendGuard spendGuard;
+    private final ChatProperties chat;
+    private final JobProperties properties;
+    private final TransactionTemplate tx;
+
+    AsyncTurns(Conversations conversations, Tenants tenants, SessionMemory memory, Handoffs handoffs,
+               TurnEngine engine, AsyncJobs jobs, IdempotencyStore idempotency, SpendGuard spendGuard,
+               ChatProperties chat, JobProperties properties, PlatformTransactionManager transactions) {
+        this.conversations = conversations;
+        this.tenants = tenants;
+        this.memory = memory;
+        this.handoffs = handoffs;
+        this.engine = engine;
+        this.jobs = jobs;
+        this.idempotency = idempotency;
+        this.spendGuard = spendGuard;
+        this.chat = chat;
+        this.properties = properties;
+        this.tx = new TransactionTemplate(transactions);
+    }
+
+    JobView enqueue(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
+        TenantSettings settings = tenants.settings(tenantId);
+        SpendGuard.Decision spend = spendGuard.check(tenantId, settings);
+        String key = idempotencyKey == null ? null : "async:" + idempotencyKey;
+        UUID jobId = tx.execute(s -> {
+            ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
+            if (key != null) {
+                Optional<UUID> earlier = idempotency.begin(tenantId, conversationId, key, content,
+                        chat.turnLockStaleAfter(), UUID.class);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            Message customer = engine.accept(tenantId, conversationId, conversation.status(), content, spend);
+            Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, conversation.status(),
+                    customer, settings, spend);
+            UUID id = decided
+                    .map(w -> jobs.insertDone(tenantId, conversationId, customer.seq(),
+                            w.reply() == null ? null : w.reply().seq(), w.handoff() == null ? null : w.handoff().id(),
+                            settings.webhookUrl() != null))
+                    .orElseGet(() -> jobs.insertQueued(tenantId, conversationId, customer.seq()));
+            if (key != null) {
+                idempotency.complete(tenantId, conversationId, key, id);
+            }
+            return id;
+        });
+        return view(tenantId, jobId);
+    }
+
+    JobView view(TenantId tenantId, UUID jobId) {
+        AsyncJobs.Job job = jobs.find(tenantId, jobId).orElseThrow(() -> new NotFoundException("Job", jobId));
+        Message reply = job.replySeq() == null ? null
+                : conversations.message(tenantId, job.conversationId(), job.replySeq()).orElse(null);
+        HandoffRef handoff = job.handoffId() == null ? null : handoffs.ref(tenantId, job.handoffId()).orElse(null);
+        return new JobView(job.id(), job.conversationId().value(), job.customerSeq(), job.status(), job.attempts(),
+                TurnResponse.MessageBody.of(reply), TurnResponse.HandoffBody.of(handoff), job.lastError(),
+                job.createdAt(), job.updatedAt());
+    }
+
+    /** Runs one taken job to its next state. Never throws: a failure puts the job back for a later try. */
+    void run(AsyncJobs.Job job) {
+        try {
+            runOnce(job);
+        } catch (AsyncJobs.LeaseLostException e) {
+            log.info("Job {} was taken over by another worker; dropping this run", job.id());
+        } catch (RuntimeException e) {
+            log.warn("Job {} failed in this run: {}", job.id(), e.toString());
+            try {
+                tx.executeWithoutResult(s -> {
+                    if (jobs.holdsLease(job)) {
+                        jobs.retryLater(job, backoff(job.attempts()), true, e.getClass().getSimpleName());
+                    }
+                });
+            } catch (RuntimeException again) {
+                log.warn("Could not reschedule job {}: {} (its lease will expire and it will be taken again)",
+                        job.id(), again.toString());
+            }
+        }
+    }
+
+    private sealed interface Start {
+        record Finished() implements Start {
+        }
+
+        record Model(Message customer, UUID turnToken) implements Start {
+        }
+    }
+
+    private void runOnce(AsyncJobs.Job job) {
+        TenantId tenantId = job.tenantId();
+        ConversationId conversationId = job.conversationId();
+        TenantSettings settings = tenants.settings(tenantId);
+        boolean webhook = settings.webhookUrl() != null;
+        Start start = tx.execute(s -> {
+            if (!jobs.holdsLease(job)) {
+                throw new AsyncJobs.LeaseLostException(job.id());
+            }
+            ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
+            Message customer = conversations.message(tenantId, conversationId, job.customerSeq()).orElseThrow();
+            if (conversation.status().humanOwned() || conversation.status() == ConversationStatus.CLOSED) {
+                // a person took the conversation (or it was closed) while the job waited: no model answer now
+                jobs.complete(job, null, handoffs.openFor(tenantId, conversationId).map(HandoffRef::id).orElse(null),
+                        webhook);
+                return new Start.Finished();
+            }
+            try {
+                return new Start.Model(customer, conversations.beginTurn(tenantId, conversationId,
+                        chat.turnLockStaleAfter()));
+            } catch (Conversations.TurnInProgressException busy) {
+                jobs.retryLater(job, Duration.ofSeconds(1), false, null);
+                return new Start.Finished();
+            }
+        });
+        if (!(start instanceof Start.Model model)) {
+            return;
+        }
+        Instant deadline = engine.deadlineFromNow();
+        TurnEngine.ModelTurn turn;
+        try {
+            turn = engine.callModel(tenantId, conversationId, settings, model.customer().seq(), deadline);
+        } catch (RuntimeException e) {
+            tx.executeWithoutResult(s -> conversations.endTurn(tenantId, conversationId, model.turnToken()));
+            throw e;
+        }
+        tx.executeWithoutResult(s -> {
+            if (!jobs.holdsLease(job)) {
+                conversations.endTurn(tenantId, conversationId, model.turnToken());
+                throw new AsyncJobs.LeaseLostException(job.id());
+            }
+            switch (turn.result()) {
+                case LlmResult.Answered a -> {
+                    TurnEngine.Written written = engine.writeAnswer(tenantId, conversationId, settings,
+                            model.customer(), turn, a.text());
+                    jobs.complete(job, written.reply().seq(), written.handoff() == null ? null : written.handoff().id(),
+                            webhook);
+                }
+                case LlmResult.Unavailable u -> {
+                    if (turn.context() != null) {
+                        memory.commitTurn(turn.context(), null, model.customer().seq());
+                    }
+                    boolean waitingOut = u.reason() == LlmResult.UnavailableReason.CIRCUIT_OPEN
+                            || u.reason() == LlmResult.UnavailableReason.BULKHEAD_FULL;
+                    if (!waitingOut && job.attempts() >= properties.maxAttempts()) {
+                        Trigger trigger = TurnEngine.unavailable(u);
+                        TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, model.customer(),
+                                trigger, null);
+                        jobs.dead(job, u.reason() + ": " + u.detail(), written.handoff().id(), webhook);
+                        log.warn("Job {} is dead after {} attempts; conversation {} handed off", job.id(),
+                                job.attempts(), conversationId);
+                    } else {
+                        jobs.retryLater(job, waitingOut ? Duration.ofSeconds(1) : backoff(job.attempts()), !waitingOut,
+                                u.reason() + ": " + u.detail());
+                    }
+                }
+            }
+            conversations.endTurn(tenantId, conversationId, model.turnToken());
+        });
+    }
+
+    /** Exponential back-off with full jitter in [½, 1½) of the nominal wait. */
+    Duration backoff(int attempts) {
+        long nominal = properties.backoffInitial().toMillis() << Math.min(Math.max(attempts - 1, 0), 20);
+        long capped = Math.min(nominal, properties.backoffMax().toMillis());
+        return Duration.ofMillis((long) (capped * (0.5 + ThreadLocalRandom.current().nextDouble())));
+    }
+}

@@ -1,0 +1,28 @@
+package io.colloquy.chat;
+
+import java.util.UUID;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.colloquy.tenant.RequiresRole;
+import io.colloquy.tenant.Role;
+import io.colloquy.tenant.TenantPrincipal;
+
+/** The state of an async turn and, once done, its reply. */
+@RestController
+class JobController {
+
+    private final AsyncTurns turns;
+
+    JobController(AsyncTurns turns) {
+        this.turns = turns;
+    }
+
+    @GetMapping("/api/v1/jobs/{jobId}")
+    @RequiresRole(Role.CHAT)
+    JobView job(@PathVariable UUID jobId, TenantPrincipal caller) {
+        return turns.view(caller.requireTenant(), jobId);
+    }
+}
