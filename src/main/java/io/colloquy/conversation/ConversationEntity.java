@@ -92,6 +92,10 @@ class ConversationEntity {
         return status;
     }
 
+    UUID tenantId() {
+        return tenantId;
+    }
+
     ConversationView view() {
         return new ConversationView(ConversationId.of(id), TenantId.of(tenantId), status, externalUserRef,
                 Map.copyOf(metadata), lastSeq, createdAt, updatedAt);

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -28,11 +31,14 @@ public class Conversations {
     private final ConversationRepository conversations;
     private final MessageRepository messages;
     private final Clock clock;
+    private final EntityManager entityManager;
 
-    Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock) {
+    Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock,
+                  EntityManager entityManager) {
         this.conversations = conversations;
         this.messages = messages;
         this.clock = clock;
+        this.entityManager = entityManager;
     }
 
     @Transactional
@@ -125,8 +131,17 @@ public class Conversations {
         return lock(tenantId, id).endTurn(token);
     }
 
+    /**
+     * The conversation under its row lock. Within one transaction the row is locked by the first call;
+     * later calls find it in the persistence context already locked and do not query again.
+     */
     private ConversationEntity lock(TenantId tenantId, ConversationId id) {
-        return conversations.lock(tenantId.value(), id.value()).orElseThrow(() -> notFound(id));
+        ConversationEntity entity = entityManager.find(ConversationEntity.class, id.value(),
+                LockModeType.PESSIMISTIC_WRITE);
+        if (entity == null || !entity.tenantId().equals(tenantId.value())) {
+            throw notFound(id);
+        }
+        return entity;
     }
 
     private void requireExists(TenantId tenantId, ConversationId id) {

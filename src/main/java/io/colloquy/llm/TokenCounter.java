@@ -1,8 +1,11 @@
 package io.colloquy.llm;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
@@ -23,20 +26,52 @@ public class TokenCounter {
     static final int PER_MESSAGE_OVERHEAD = 4;
     static final int REPLY_PRIMING = 3;
 
+    /** Above this many cached counts the cache starts over (a few MB at most). */
+    private static final int CACHE_LIMIT = 50_000;
+
     private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+    /**
+     * Counts of texts seen recently, per encoding. A turn counts the same transcript messages, facts
+     * and instructions several times, and the next turn counts most of them again; byte-pair encoding
+     * is the costly part of building a prompt.
+     */
+    private final Map<EncodingType, ConcurrentHashMap<String, Integer>> cache =
+            new EnumMap<>(EncodingType.class);
 
     public Encoding encodingFor(String model) {
+        return registry.getEncoding(encodingTypeFor(model));
+    }
+
+    EncodingType encodingTypeFor(String model) {
         String m = model == null ? "" : model.toLowerCase(Locale.ROOT);
         if (m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5") || m.startsWith("o1")
                 || m.startsWith("o3") || m.startsWith("o4") || m.startsWith("chatgpt-4o") || m.startsWith("simulated")) {
-            return registry.getEncoding(EncodingType.O200K_BASE);
+            return EncodingType.O200K_BASE;
         }
-        Optional<Encoding> known = registry.getEncodingForModel(m);
-        return known.orElseGet(() -> registry.getEncoding(EncodingType.CL100K_BASE));
+        Optional<EncodingType> known = registry.getEncodingForModel(m).map(Encoding::getName)
+                .flatMap(EncodingType::fromName);
+        return known.orElse(EncodingType.CL100K_BASE);
     }
 
     public int count(String model, String text) {
-        return text == null || text.isEmpty() ? 0 : encodingFor(model).countTokens(text);
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        EncodingType type = encodingTypeFor(model);
+        ConcurrentHashMap<String, Integer> counts;
+        synchronized (cache) {
+            counts = cache.computeIfAbsent(type, t -> new ConcurrentHashMap<>());
+        }
+        Integer known = counts.get(text);
+        if (known != null) {
+            return known;
+        }
+        int counted = registry.getEncoding(type).countTokens(text);
+        if (counts.size() >= CACHE_LIMIT) {
+            counts.clear();
+        }
+        counts.put(text, counted);
+        return counted;
     }
 
     /** Tokens of one prompt message including its formatting overhead. */
@@ -46,10 +81,9 @@ public class TokenCounter {
 
     /** Tokens a whole prompt occupies in the model's context window. */
     public int countPrompt(String model, List<PromptMessage> messages) {
-        Encoding encoding = encodingFor(model);
         int total = REPLY_PRIMING;
         for (PromptMessage m : messages) {
-            total += encoding.countTokens(m.content()) + PER_MESSAGE_OVERHEAD;
+            total += count(model, m.content()) + PER_MESSAGE_OVERHEAD;
         }
         return total;
     }
@@ -59,10 +93,10 @@ public class TokenCounter {
         if (maxTokens <= 0 || text == null) {
             return "";
         }
-        Encoding encoding = encodingFor(model);
-        if (encoding.countTokens(text) <= maxTokens) {
+        if (count(model, text) <= maxTokens) {
             return text;
         }
+        Encoding encoding = encodingFor(model);
         int low = 0;
         int high = text.length();
         while (low < high) {

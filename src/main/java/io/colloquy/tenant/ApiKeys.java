@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -34,9 +35,12 @@ class ApiKeys {
     private final Clock clock;
     private final byte[] adminKeyHash;
     private final SecureRandom random = new SecureRandom();
+    private final ShortLivedCache<String, Optional<TenantPrincipal>> resolved;
 
-    ApiKeys(ApiKeyRepository repository, TenantRepository tenants, AdminKeyProperties admin, Clock clock) {
+    ApiKeys(ApiKeyRepository repository, TenantRepository tenants, AdminKeyProperties admin,
+            TenantProperties properties, Clock clock) {
         this.repository = repository;
+        this.resolved = new ShortLivedCache<>(properties.cacheFor(), 100_000);
         this.tenants = tenants;
         this.clock = clock;
         this.adminKeyHash = admin.adminKey() == null || admin.adminKey().isBlank() ? null : hash(admin.adminKey());
@@ -75,16 +79,24 @@ class ApiKeys {
     @Transactional
     void revoke(UUID keyId) {
         repository.findById(keyId).orElseThrow(() -> new NotFoundException("API key", keyId)).revoke(clock.instant());
+        resolved.clear();
     }
 
-    /** The caller behind a presented key, if the key is known and not revoked. */
-    @Transactional(readOnly = true)
+    /**
+     * The caller behind a presented key, if the key is known and not revoked. Answers are kept for
+     * {@code colloquy.tenant.cache-for} (default 10 s), so a revocation takes at most that long to bite
+     * on instances other than the one that revoked it.
+     */
     Optional<TenantPrincipal> resolve(String presentedKey) {
         byte[] presentedHash = hash(presentedKey);
         if (adminKeyHash != null && MessageDigest.isEqual(adminKeyHash, presentedHash)) {
             return Optional.of(new TenantPrincipal(CONFIGURED_ADMIN_KEY_ID, null, EnumSet.of(Role.ADMIN), "platform-admin"));
         }
-        return repository.findByKeyHash(presentedHash)
+        return resolved.get(HexFormat.of().formatHex(presentedHash), key -> lookUp(presentedHash));
+    }
+
+    private Optional<TenantPrincipal> lookUp(byte[] keyHash) {
+        return repository.findByKeyHash(keyHash)
                 .filter(key -> !key.revoked())
                 .map(key -> new TenantPrincipal(key.id(), key.tenantId() == null ? null : TenantId.of(key.tenantId()),
                         key.roles(), key.label() != null ? key.label() : key.keyPrefix()));

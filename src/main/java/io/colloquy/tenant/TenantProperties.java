@@ -14,11 +14,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * {@code colloquy.tenant.*}: the settings a new tenant gets when its creator leaves them out.
+ * {@code colloquy.tenant.*}: the settings a new tenant gets when its creator leaves them out, and how
+ * long resolved API keys and tenant settings are cached per instance ({@code cache-for}; 0 turns the
+ * cache off). Changes made on one instance reach the others within that time.
  */
 @Validated
 @ConfigurationProperties("colloquy.tenant")
-record TenantProperties(@Valid @NotNull @DefaultValue Defaults defaults) {
+record TenantProperties(@Valid @NotNull @DefaultValue Defaults defaults,
+                        @NotNull @DefaultValue("10s") java.time.Duration cacheFor) {
 
     record Defaults(
             @DefaultValue("4000") @Min(1000) int contextTokenBudget,

@@ -22,11 +22,13 @@ public class Tenants {
     private final TenantRepository repository;
     private final TenantProperties.Defaults defaults;
     private final Clock clock;
+    private final ShortLivedCache<UUID, TenantSettings> settingsCache;
 
     Tenants(TenantRepository repository, TenantProperties properties, Clock clock) {
         this.repository = repository;
         this.defaults = properties.defaults();
         this.clock = clock;
+        this.settingsCache = new ShortLivedCache<>(properties.cacheFor(), 100_000);
     }
 
     /** A tenant as other modules and the admin API see it. */
@@ -36,11 +38,11 @@ public class Tenants {
         }
     }
 
-    @Transactional(readOnly = true)
+    /** A tenant's settings, read on every turn (cached briefly, see {@link TenantProperties}). */
     public TenantSettings settings(TenantId tenantId) {
-        return repository.findById(tenantId.value())
+        return settingsCache.get(tenantId.value(), id -> repository.findById(id)
                 .map(Tenant::settings)
-                .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
+                .orElseThrow(() -> new NotFoundException("Tenant", tenantId)));
     }
 
     @Transactional(readOnly = true)
@@ -70,6 +72,7 @@ public class Tenants {
         if (name != null && !name.isBlank()) {
             tenant.rename(name.strip(), clock.instant());
         }
+        settingsCache.remove(tenantId.value());
         return view(tenant);
     }
 
