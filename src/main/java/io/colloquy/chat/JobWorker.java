@@ -78,8 +78,21 @@ class JobWorker implements DisposableBean {
                     refreshStats();
                     lastStats = System.nanoTime();
                 }
-                int free = slots.availablePermits();
-                List<AsyncJobs.Job> taken = free > 0 && llm.available() ? jobs.take(free, name, properties.lease()) : List.of();
+                if (!llm.available()) {
+                    Thread.sleep(properties.pollInterval().toMillis());
+                    continue;
+                }
+                // wait for a free slot (a job finishing frees one at once), then take as many jobs as slots are free
+                if (!slots.tryAcquire(properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                int free = 1 + slots.drainPermits();
+                List<AsyncJobs.Job> taken;
+                try {
+                    taken = jobs.take(free, name, properties.lease());
+                } finally {
+                    slots.release(free);
+                }
                 for (AsyncJobs.Job job : taken) {
                     slots.acquireUninterruptibly();
                     executor.submit(() -> {
@@ -90,7 +103,7 @@ class JobWorker implements DisposableBean {
                         }
                     });
                 }
-                if (taken.size() < free || free == 0) {
+                if (taken.isEmpty()) {
                     Thread.sleep(properties.pollInterval().toMillis());
                 }
             } catch (InterruptedException e) {

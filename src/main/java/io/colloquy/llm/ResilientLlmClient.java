@@ -192,7 +192,7 @@ class ResilientLlmClient implements LlmClient {
         int prompt = estimated ? tokens.countPrompt(model, request.messages()) : reply.promptTokens();
         int completion = estimated ? tokens.count(model, reply.text()) : reply.completionTokens();
         int cached = estimated || reply.cachedPromptTokens() == null ? 0 : reply.cachedPromptTokens();
-        return ledger.record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
+        return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
                 request.context().conversationId(), request.context().purpose(), backend.provider(),
                 reply.model() == null ? model : reply.model(), attempt, CallOutcome.SUCCESS, null, prompt, cached,
                 completion, estimated, latency));
@@ -209,9 +209,28 @@ class ResilientLlmClient implements LlmClient {
         log.warn("Model call failed: tenant={} conversation={} purpose={} attempt={} outcome={} status={}",
                 request.context().tenantId(), request.context().conversationId(), request.context().purpose(),
                 attempt, e.outcome(), e.status());
-        return ledger.record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
+        return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
                 request.context().conversationId(), request.context().purpose(), backend.provider(), model, attempt,
                 e.outcome(), e.errorType(), prompt, 0, 0, true, latency));
+    }
+
+    /**
+     * Writes the call to the ledger. When the database cannot take it, the answer is not thrown away
+     * (the provider billed it and the customer should have it): the call is logged in full, without
+     * content, under {@code USAGE_NOT_RECORDED} so it can be replayed into the ledger, and the turn goes on.
+     */
+    private RecordedCall record(ModelCall call) {
+        try {
+            return ledger.record(call);
+        } catch (RuntimeException e) {
+            log.error("USAGE_NOT_RECORDED callId={} at={} tenant={} conversation={} purpose={} provider={} model={} "
+                            + "attempt={} outcome={} promptTokens={} cachedPromptTokens={} completionTokens={} estimated={} "
+                            + "latencyMs={} cause={}", call.callId(), call.occurredAt(), call.tenantId(),
+                    call.conversationId(), call.purpose(), call.provider(), call.model(), call.attempt(), call.outcome(),
+                    call.promptTokens(), call.cachedPromptTokens(), call.completionTokens(), call.estimated(),
+                    call.latency().toMillis(), e.toString());
+            return new RecordedCall(call, java.math.BigDecimal.ZERO, false);
+        }
     }
 
     private static LlmResult unavailable(LlmResult.UnavailableReason reason, String detail, List<RecordedCall> calls) {
