@@ -28,20 +28,24 @@ public class UsageLedger {
     private final JdbcClient jdbc;
     private final PriceBook prices;
     private final UsageMeters meters;
+    private final CostWatch watch;
     private final TransactionTemplate newTransaction;
 
-    UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, PlatformTransactionManager transactions) {
+    UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, CostWatch watch,
+                PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
         this.prices = prices;
         this.meters = meters;
+        this.watch = watch;
         this.newTransaction = new TransactionTemplate(transactions);
         this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** Records one call with its cost; a repeated call id is recorded once. */
     public RecordedCall record(ModelCall call) {
+        long started = System.nanoTime();
         RecordedCall recorded = newTransaction.execute(status -> write(call));
-        meters.recorded(recorded);
+        meters.recorded(recorded, System.nanoTime() - started);
         return recorded;
     }
 
@@ -77,12 +81,13 @@ public class UsageLedger {
                 .update();
         RecordedCall recorded = new RecordedCall(call, cost, price.isPresent());
         if (inserted == 1) {
-            rollUp(recorded);
+            watch.afterCall(call, rollUp(recorded));
         }
         return recorded;
     }
 
-    private void rollUp(RecordedCall recorded) {
+    /** Updates the roll-ups; answers the conversation's cost this month so far (null without a conversation). */
+    private BigDecimal rollUp(RecordedCall recorded) {
         ModelCall call = recorded.call();
         LocalDate day = LocalDate.ofInstant(call.occurredAt(), ZoneOffset.UTC);
         jdbc.sql("""
@@ -108,24 +113,26 @@ public class UsageLedger {
                 .param("completion", call.completionTokens())
                 .param("cost", recorded.costUsd())
                 .update();
-        if (call.conversationId() != null) {
-            jdbc.sql("""
-                            INSERT INTO usage_conversation_monthly AS c (tenant_id, month, conversation_id, calls,
-                                prompt_tokens, completion_tokens, cost_usd)
-                            VALUES (:tenant, :month, :conversation, 1, :prompt, :completion, :cost)
-                            ON CONFLICT (tenant_id, month, conversation_id) DO UPDATE SET
-                                calls = c.calls + 1,
-                                prompt_tokens = c.prompt_tokens + excluded.prompt_tokens,
-                                completion_tokens = c.completion_tokens + excluded.completion_tokens,
-                                cost_usd = c.cost_usd + excluded.cost_usd""")
-                    .param("tenant", call.tenantId().value())
-                    .param("month", day.withDayOfMonth(1))
-                    .param("conversation", call.conversationId().value())
-                    .param("prompt", call.promptTokens())
-                    .param("completion", call.completionTokens())
-                    .param("cost", recorded.costUsd())
-                    .update();
+        if (call.conversationId() == null) {
+            return null;
         }
+        return jdbc.sql("""
+                        INSERT INTO usage_conversation_monthly AS c (tenant_id, month, conversation_id, calls,
+                            prompt_tokens, completion_tokens, cost_usd)
+                        VALUES (:tenant, :month, :conversation, 1, :prompt, :completion, :cost)
+                        ON CONFLICT (tenant_id, month, conversation_id) DO UPDATE SET
+                            calls = c.calls + 1,
+                            prompt_tokens = c.prompt_tokens + excluded.prompt_tokens,
+                            completion_tokens = c.completion_tokens + excluded.completion_tokens,
+                            cost_usd = c.cost_usd + excluded.cost_usd
+                        RETURNING cost_usd""")
+                .param("tenant", call.tenantId().value())
+                .param("month", day.withDayOfMonth(1))
+                .param("conversation", call.conversationId().value())
+                .param("prompt", call.promptTokens())
+                .param("completion", call.completionTokens())
+                .param("cost", recorded.costUsd())
+                .query(BigDecimal.class).single();
     }
 
     /** One conversation's calls, oldest first. */

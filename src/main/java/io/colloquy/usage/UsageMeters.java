@@ -2,6 +2,7 @@ package io.colloquy.usage;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.stereotype.Component;
 
@@ -13,12 +14,16 @@ import org.springframework.stereotype.Component;
 class UsageMeters {
 
     private final MeterRegistry registry;
+    private final Timer writes;
 
     UsageMeters(MeterRegistry registry) {
         this.registry = registry;
+        this.writes = Timer.builder("colloquy.usage.record").description("Writing one model call to the ledger")
+                .publishPercentiles(0.5, 0.99).register(registry);
     }
 
-    void recorded(RecordedCall recorded) {
+    void recorded(RecordedCall recorded, long writeNanos) {
+        writes.record(writeNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         ModelCall call = recorded.call();
         String tenant = call.tenantId().toString();
         String model = call.model();
