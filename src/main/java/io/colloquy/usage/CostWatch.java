@@ -56,28 +56,38 @@ class CostWatch {
         this.clock = clock;
     }
 
-    /** @param conversationMonthCost the conversation's cost this month after the call, or null without one */
-    void afterCall(ModelCall call, BigDecimal conversationMonthCost) {
+    /**
+     * Checks a call about to be rolled up ({@code cost} is its cost): the totals are read as they stand
+     * and the call added to them, without locking the roll-up rows. A call recorded at the same moment
+     * by another transaction may be missed by this check; the next call's check sees it.
+     */
+    void check(ModelCall call, BigDecimal cost) {
         TenantId tenantId = call.tenantId();
         LocalDate day = LocalDate.ofInstant(call.occurredAt(), ZoneOffset.UTC);
         LocalDate month = day.withDayOfMonth(1);
         TenantSettings settings = tenants.settings(tenantId);
         if (settings.monthlyBudgetUsd() != null && settings.monthlyBudgetUsd().signum() > 0) {
-            checkBudget(tenantId, month, settings);
+            checkBudget(tenantId, month, settings, cost);
         }
-        checkDailySpike(tenantId, day, month);
-        if (conversationMonthCost != null && call.conversationId() != null) {
-            checkConversation(tenantId, call.conversationId(), month, conversationMonthCost);
+        checkDailySpike(tenantId, day, month, cost);
+        if (call.conversationId() != null && cost.signum() > 0) {
+            BigDecimal conversationCost = jdbc.sql("""
+                            SELECT coalesce(max(cost_usd), 0) FROM usage_conversation_monthly
+                            WHERE tenant_id = :tenant AND month = :month AND conversation_id = :conversation""")
+                    .param("tenant", tenantId.value()).param("month", month)
+                    .param("conversation", call.conversationId().value())
+                    .query(BigDecimal.class).single().add(cost);
+            checkConversation(tenantId, call.conversationId(), month, conversationCost);
         }
     }
 
-    private void checkBudget(TenantId tenantId, LocalDate month, TenantSettings settings) {
+    private void checkBudget(TenantId tenantId, LocalDate month, TenantSettings settings, BigDecimal cost) {
         BigDecimal budget = settings.monthlyBudgetUsd();
         BigDecimal spent = jdbc.sql("""
                         SELECT coalesce(sum(cost_usd), 0) FROM usage_daily
                         WHERE tenant_id = :tenant AND day >= :from AND day < :to""")
                 .param("tenant", tenantId.value()).param("from", month).param("to", month.plusMonths(1))
-                .query(BigDecimal.class).single();
+                .query(BigDecimal.class).single().add(cost);
         budgetRatios.computeIfAbsent(tenantId.toString(), t -> {
             AtomicReference<Double> ratio = new AtomicReference<>(0.0);
             Gauge.builder("colloquy.budget.used.ratio", ratio, AtomicReference::get)
@@ -107,7 +117,7 @@ class CostWatch {
         }
     }
 
-    private void checkDailySpike(TenantId tenantId, LocalDate day, LocalDate month) {
+    private void checkDailySpike(TenantId tenantId, LocalDate day, LocalDate month, BigDecimal cost) {
         Cached baseline = cached("spike:" + tenantId + ":" + day, () -> {
             var row = jdbc.sql("""
                             SELECT count(*) AS days, avg(total) AS average FROM (
@@ -122,7 +132,7 @@ class CostWatch {
             return;
         }
         BigDecimal today = jdbc.sql("SELECT coalesce(sum(cost_usd), 0) FROM usage_daily WHERE tenant_id = :tenant AND day = :day")
-                .param("tenant", tenantId.value()).param("day", day).query(BigDecimal.class).single();
+                .param("tenant", tenantId.value()).param("day", day).query(BigDecimal.class).single().add(cost);
         BigDecimal threshold = baseline.value().get().multiply(BigDecimal.valueOf(properties.spikeFactor()))
                 .max(properties.spikeFloorUsd());
         if (today.compareTo(threshold) > 0) {

@@ -81,13 +81,15 @@ public class UsageLedger {
                 .update();
         RecordedCall recorded = new RecordedCall(call, cost, price.isPresent());
         if (inserted == 1) {
-            watch.afterCall(call, rollUp(recorded));
+            // every call of a tenant updates the same roll-up rows: they are written last, so their row
+            // locks are held only for the commit, and the checks read the totals before them
+            watch.check(call, cost);
+            rollUp(recorded);
         }
         return recorded;
     }
 
-    /** Updates the roll-ups; answers the conversation's cost this month so far (null without a conversation). */
-    private BigDecimal rollUp(RecordedCall recorded) {
+    private void rollUp(RecordedCall recorded) {
         ModelCall call = recorded.call();
         LocalDate day = LocalDate.ofInstant(call.occurredAt(), ZoneOffset.UTC);
         jdbc.sql("""
@@ -114,9 +116,9 @@ public class UsageLedger {
                 .param("cost", recorded.costUsd())
                 .update();
         if (call.conversationId() == null) {
-            return null;
+            return;
         }
-        return jdbc.sql("""
+        jdbc.sql("""
                         INSERT INTO usage_conversation_monthly AS c (tenant_id, month, conversation_id, calls,
                             prompt_tokens, completion_tokens, cost_usd)
                         VALUES (:tenant, :month, :conversation, 1, :prompt, :completion, :cost)
@@ -124,15 +126,14 @@ public class UsageLedger {
                             calls = c.calls + 1,
                             prompt_tokens = c.prompt_tokens + excluded.prompt_tokens,
                             completion_tokens = c.completion_tokens + excluded.completion_tokens,
-                            cost_usd = c.cost_usd + excluded.cost_usd
-                        RETURNING cost_usd""")
+                            cost_usd = c.cost_usd + excluded.cost_usd""")
                 .param("tenant", call.tenantId().value())
                 .param("month", day.withDayOfMonth(1))
                 .param("conversation", call.conversationId().value())
                 .param("prompt", call.promptTokens())
                 .param("completion", call.completionTokens())
                 .param("cost", recorded.costUsd())
-                .query(BigDecimal.class).single();
+                .update();
     }
 
     /** One conversation's calls, oldest first. */
