@@ -89,6 +89,31 @@ class OpenAiClientIntegrationTest extends OpenAiIntegrationTestBase {
     }
 
     @Test
+    void aSecondTurnWhileTheFirstIsStillAnsweringIsRefusedWith409() throws Exception {
+        FakeOpenAi.server().stubFor(FakeOpenAi.completions()
+                .willReturn(FakeOpenAi.answer(FakeOpenAi.confident("Done.")).withFixedDelay(800)));
+        var tenant = fixtures.tenant();
+        UUID conversation = fixtures.conversation(tenant);
+        String path = "/api/v1/conversations/" + conversation + "/messages";
+
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = pool.submit(() -> http.post(path, tenant.chatKey(), Map.of("content", "First question")));
+            Thread.sleep(300);
+            var second = http.post(path, tenant.chatKey(), Map.of("content", "Second question"));
+
+            assertThat(second.status()).isEqualTo(409);
+            assertThat(second.body().get("type").asString()).endsWith("/turn-in-progress");
+            assertThat(first.get().status()).isEqualTo(200);
+        }
+        var retry = http.post(path, tenant.chatKey(), Map.of("content", "Second question"));
+        assertThat(retry.status()).isEqualTo(200);
+        var transcript = http.get(path, tenant.chatKey()).body().get("messages");
+        assertThat(transcript).hasSize(4);
+        assertThat(transcript.get(2).get("content").asString()).isEqualTo("Second question");
+        assertThat(FakeOpenAi.requests()).hasSize(2);
+    }
+
+    @Test
     void usesAnAnswerThatIsNotJsonAsPlainTextWithUnknownConfidence() {
         FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(FakeOpenAi.json(
                 FakeOpenAi.completionBody("Sure, I can help with that.", FakeOpenAi.usage(100, 0, 8)))));
