@@ -56,10 +56,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         boolean pathVariable = ex.getParameter().hasParameterAnnotation(
                 org.springframework.web.bind.annotation.PathVariable.class);
         HttpStatus status = pathVariable ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status,
-                "Parameter '" + ex.getName() + "' has an invalid value");
-        body.setType(ProblemTypes.uri(pathVariable ? "not-found" : "invalid-parameter"));
-        body.setTitle(pathVariable ? "Not found" : "Invalid parameter");
+        ProblemDetail body = Problems.of(status, pathVariable ? "not-found" : "invalid-parameter",
+                pathVariable ? "Not found" : "Invalid parameter", "Parameter '" + ex.getName() + "' has an invalid value");
         return handleExceptionInternal(ex, body, new HttpHeaders(), status, request);
     }
 
@@ -67,19 +65,16 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> constraintViolation(jakarta.validation.ConstraintViolationException ex, WebRequest request) {
         List<String> errors = ex.getConstraintViolations().stream()
                 .map(v -> v.getPropertyPath() + ": " + v.getMessage()).sorted().toList();
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request has invalid values");
-        body.setType(ProblemTypes.uri("validation-failed"));
-        body.setTitle("Validation failed");
+        ProblemDetail body = Problems.of(HttpStatus.BAD_REQUEST, "validation-failed", "Validation failed",
+                "The request has invalid values");
         body.setProperty("errors", errors);
         return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
     }
 
     @ExceptionHandler(OptimisticLockingFailureException.class)
     ResponseEntity<Object> concurrentChange(OptimisticLockingFailureException ex, WebRequest request) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+        ProblemDetail body = Problems.of(HttpStatus.CONFLICT, "concurrent-modification", "Concurrent modification",
                 "The resource was changed by another request at the same time; retry");
-        body.setType(ProblemTypes.uri("concurrent-modification"));
-        body.setTitle("Concurrent modification");
         return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.CONFLICT, request);
     }
 
@@ -87,10 +82,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
             CannotCreateTransactionException.class, CannotAcquireLockException.class, QueryTimeoutException.class})
     ResponseEntity<Object> storageUnavailable(Exception ex, WebRequest request) {
         log.error("Storage unavailable: {}", ex.toString());
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+        ProblemDetail body = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "storage-unavailable", "Storage unavailable",
                 "Storage is temporarily unavailable; nothing was changed. Retry shortly");
-        body.setType(ProblemTypes.uri("storage-unavailable"));
-        body.setTitle("Storage unavailable");
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "5");
         return handleExceptionInternal(ex, body, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
@@ -100,10 +93,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
         String reference = UUID.randomUUID().toString();
         log.error("Unexpected failure, reference {}", reference, ex);
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        ProblemDetail body = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
                 "An unexpected error occurred; quote reference " + reference);
-        body.setType(ProblemTypes.uri("internal-error"));
-        body.setTitle("Internal error");
         body.setProperty("reference", reference);
         return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
     }
@@ -111,10 +102,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+        ProblemDetail body = Problems.of(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
                 "The request body is missing or is not valid JSON of the expected shape");
-        body.setType(ProblemTypes.uri("malformed-request"));
-        body.setTitle("Malformed request");
         return handleExceptionInternal(ex, body, headers, HttpStatus.BAD_REQUEST, request);
     }
 
@@ -125,10 +114,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
                 .map(e -> Map.of("field", e.getField(),
                         "message", String.valueOf(e.getDefaultMessage())))
                 .toList();
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+        ProblemDetail body = Problems.of(HttpStatus.BAD_REQUEST, "validation-failed", "Validation failed",
                 "The request has invalid fields");
-        body.setType(ProblemTypes.uri("validation-failed"));
-        body.setTitle("Validation failed");
         body.setProperty("errors", errors);
         return handleExceptionInternal(ex, body, headers, HttpStatus.BAD_REQUEST, request);
     }
@@ -137,10 +124,8 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<String> errors = ex.getAllErrors().stream().map(e -> String.valueOf(e.getDefaultMessage())).toList();
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+        ProblemDetail body = Problems.of(HttpStatus.BAD_REQUEST, "validation-failed", "Validation failed",
                 "The request has invalid parameters");
-        body.setType(ProblemTypes.uri("validation-failed"));
-        body.setTitle("Validation failed");
         body.setProperty("errors", errors);
         return handleExceptionInternal(ex, body, headers, HttpStatus.BAD_REQUEST, request);
     }

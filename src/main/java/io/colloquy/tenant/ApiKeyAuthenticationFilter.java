@@ -1,7 +1,6 @@
 package io.colloquy.tenant;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
@@ -12,11 +11,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-import io.colloquy.shared.ProblemTypes;
+import io.colloquy.shared.Problems;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -65,13 +62,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     private void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail)
             throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, detail);
-        problem.setType(ProblemTypes.uri("unauthorized"));
-        problem.setTitle("Unauthorized");
-        problem.setInstance(URI.create(request.getRequestURI()));
-        response.setStatus(HttpStatus.UNAUTHORIZED.value());
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
+        Problems.write(request, response, json, Problems.of(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail));
     }
 }

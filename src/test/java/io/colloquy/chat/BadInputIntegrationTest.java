@@ -7,33 +7,21 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.colloquy.support.Fixtures;
 import io.colloquy.support.Http;
-import io.colloquy.support.IntegrationTest;
+import io.colloquy.support.ServiceTestBase;
 
 /** Each caller mistake is a clear problem response with the right 4xx status, and nothing is written. */
-@IntegrationTest
-class BadInputIntegrationTest {
+class BadInputIntegrationTest extends ServiceTestBase {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcClient jdbc;
 
-    Http http;
-    Fixtures fixtures;
     Fixtures.Tenant tenant;
     UUID conversation;
     String path;
 
     @BeforeEach
     void setUp() {
-        http = new Http(port);
-        fixtures = new Fixtures(http);
         tenant = fixtures.tenant();
         conversation = fixtures.conversation(tenant);
         path = "/api/v1/conversations/" + conversation + "/messages";

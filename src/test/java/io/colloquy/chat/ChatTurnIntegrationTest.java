@@ -6,32 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.colloquy.support.Fixtures;
-import io.colloquy.support.Http;
-import io.colloquy.support.IntegrationTest;
+import io.colloquy.support.ServiceTestBase;
 
-@IntegrationTest
-class ChatTurnIntegrationTest {
+class ChatTurnIntegrationTest extends ServiceTestBase {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcClient jdbc;
 
-    Http http;
-    Fixtures fixtures;
 
-    @BeforeEach
-    void setUp() {
-        http = new Http(port);
-        fixtures = new Fixtures(http);
-    }
 
     @Test
     void aWidgetStartsAConversationAndGetsTheModelsReply() {

@@ -7,29 +7,21 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.colloquy.support.Fixtures;
 import io.colloquy.support.Http;
-import io.colloquy.support.IntegrationTest;
+import io.colloquy.support.ServiceTestBase;
 
 /** Another tenant's conversation is answered exactly like a missing one, on every endpoint. */
-@IntegrationTest
-class TenantIsolationIntegrationTest {
+class TenantIsolationIntegrationTest extends ServiceTestBase {
 
-    @LocalServerPort
-    int port;
 
-    Http http;
-    Fixtures fixtures;
     Fixtures.Tenant owner;
     Fixtures.Tenant other;
     UUID conversation;
 
     @BeforeEach
     void setUp() {
-        http = new Http(port);
-        fixtures = new Fixtures(http);
         owner = fixtures.tenant();
         other = fixtures.tenant();
         conversation = fixtures.conversation(owner);

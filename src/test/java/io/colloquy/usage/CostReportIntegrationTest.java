@@ -17,38 +17,26 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
 import io.colloquy.support.Fixtures;
-import io.colloquy.support.Http;
-import io.colloquy.support.IntegrationTest;
+import io.colloquy.support.ServiceTestBase;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Cost attribution end to end: calls are recorded through the ledger (with the moment they happened,
  * so months and price changes can be placed), and read back through the finance API.
  */
-@IntegrationTest
-class CostReportIntegrationTest {
+class CostReportIntegrationTest extends ServiceTestBase {
 
-    @LocalServerPort
-    int port;
     @Autowired
     UsageLedger ledger;
-    @Autowired
-    JdbcClient jdbc;
 
-    Http http;
-    Fixtures fixtures;
     String platformFinance;
 
     @BeforeEach
     void setUp() {
-        http = new Http(port);
-        fixtures = new Fixtures(http);
         platformFinance = fixtures.platformKey("FINANCE");
     }
 
