@@ -88,6 +88,31 @@ public class TokenCounter {
         return total;
     }
 
+    /** The longest suffix of {@code text} that fits in {@code maxTokens}, cut at a word where possible. */
+    public String truncateStart(String model, String text, int maxTokens) {
+        if (maxTokens <= 0 || text == null) {
+            return "";
+        }
+        if (count(model, text) <= maxTokens) {
+            return text;
+        }
+        Encoding encoding = encodingFor(model);
+        int low = 0;
+        int high = text.length();
+        // the smallest start index whose suffix fits
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (encoding.countTokens(text.substring(mid)) <= maxTokens) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        String cut = text.substring(low);
+        int space = cut.indexOf(' ');
+        return space >= 0 && space < cut.length() / 2 ? cut.substring(space + 1) : cut;
+    }
+
     /** The longest prefix of {@code text} that fits in {@code maxTokens}, cut at a word where possible. */
     public String truncate(String model, String text, int maxTokens) {
         if (maxTokens <= 0 || text == null) {

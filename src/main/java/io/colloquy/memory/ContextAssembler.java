@@ -18,6 +18,8 @@ final class ContextAssembler {
 
     /** Instructions may take at most this share of the budget. */
     static final double INSTRUCTIONS_SHARE = 0.3;
+    /** Intent and open questions may take at most this share. */
+    static final double AIMS_SHARE = 0.05;
 
     private final TokenCounter tokens;
     private final MemoryProperties properties;
@@ -75,14 +77,22 @@ final class ContextAssembler {
         return new Assembled(prompt, tokens.countPrompt(model, prompt), tail.size());
     }
 
-    /** Intent, open questions, pinned facts (newest first within their ceiling) and the summary. */
+    /**
+     * Intent, open questions, pinned facts (newest first) and the summary, each within its ceiling. The
+     * ceilings are applied here, when the prompt is laid out, so a state written under a larger budget
+     * (the tenant lowered it since) still fits.
+     */
     String memoryBlock(String model, MemoryState state, int budget) {
         StringBuilder s = new StringBuilder();
+        StringBuilder aims = new StringBuilder();
         if (state.intent() != null) {
-            s.append("Customer intent: ").append(state.intent()).append('\n');
+            aims.append("Customer intent: ").append(state.intent()).append('\n');
         }
         if (!state.openQuestions().isEmpty()) {
-            s.append("Open questions: ").append(String.join(" | ", state.openQuestions())).append('\n');
+            aims.append("Open questions: ").append(String.join(" | ", state.openQuestions())).append('\n');
+        }
+        if (!aims.isEmpty()) {
+            s.append(tokens.truncate(model, aims.toString(), (int) (budget * AIMS_SHARE)).strip()).append('\n');
         }
         if (!state.facts().isEmpty()) {
             int ceiling = (int) (budget * properties.factsShare());
@@ -104,8 +114,10 @@ final class ContextAssembler {
             s.append(facts);
         }
         if (!state.summary().isBlank()) {
-            s.append("Summary of the earlier conversation:\n").append(markOutdated(state.summary(), state.facts()))
-                    .append('\n');
+            // the end of a running summary is its newest part: over the ceiling, the start goes
+            String summary = tokens.truncateStart(model, markOutdated(state.summary(), state.facts()),
+                    (int) (budget * properties.summaryShare()));
+            s.append("Summary of the earlier conversation:\n").append(summary).append('\n');
         }
         return s.toString().strip();
     }

@@ -1,0 +1,84 @@
+package io.colloquy.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import io.colloquy.conversation.Message;
+import io.colloquy.conversation.MessageRole;
+import io.colloquy.llm.PromptMessage;
+import io.colloquy.llm.TokenCounter;
+
+/** The prompt never passes the budget, whatever the sizes of its parts, and the current message is last. */
+class ContextAssemblerTest {
+
+    static final String MODEL = "gpt-4o-mini";
+    final TokenCounter tokens = new TokenCounter();
+    final MemoryProperties properties = new MemoryProperties(0.8, 0.4, 0.2, 0.15, "Be helpful.");
+    final ContextAssembler assembler = new ContextAssembler(tokens, properties);
+
+    @RepeatedTest(40)
+    void randomConversationsNeverExceedTheBudget() {
+        Random random = new Random();
+        int budget = 1000 + random.nextInt(6000);
+        List<PinnedFact> facts = new ArrayList<>();
+        for (int i = 0; i < random.nextInt(60); i++) {
+            facts.add(new PinnedFact("fact_" + i, words(random, 1 + random.nextInt(30)), i, i % 5 == 0 ? "old " + i : null,
+                    "MODEL", Instant.EPOCH));
+        }
+        MemoryState state = new MemoryState(words(random, random.nextInt(2000)), 0, 0, "refund request",
+                List.of("When will it arrive?"), facts, 0, 0, 0, 0, Instant.EPOCH);
+        List<Message> recent = new ArrayList<>();
+        int count = 1 + random.nextInt(80);
+        for (int i = 1; i <= count; i++) {
+            MessageRole role = i == count || i % 2 == 1 ? MessageRole.CUSTOMER : MessageRole.ASSISTANT;
+            recent.add(new Message(i, role, words(random, 1 + random.nextInt(i == count ? 3000 : 200)), Instant.EPOCH,
+                    null, null, null));
+        }
+        List<String> topics = random.nextBoolean() ? List.of() : List.of(words(random, 400).split(" "));
+
+        String instructions = assembler.instructions(MODEL, topics, budget);
+        ContextAssembler.Assembled prompt = assembler.assemble(MODEL, instructions, state, recent, budget);
+
+        assertThat(tokens.countPrompt(MODEL, prompt.prompt())).isLessThanOrEqualTo(budget);
+        assertThat(prompt.tokens()).isLessThanOrEqualTo(budget);
+        PromptMessage last = prompt.prompt().getLast();
+        assertThat(last.kind()).isEqualTo(PromptMessage.Kind.USER);
+        assertThat(recent.getLast().content()).startsWith(last.content().substring(0, Math.min(20, last.content().length())));
+    }
+
+    @Test
+    void theNewestFactsComeFirstWhenTheyDoNotAllFit() {
+        List<PinnedFact> facts = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            facts.add(new PinnedFact("fact_" + i, "value number " + i, i, null, "EXTRACTED", Instant.EPOCH));
+        }
+        MemoryState state = new MemoryState("", 0, 0, null, List.of(), facts, 0, 0, 0, 0, Instant.EPOCH);
+        String block = assembler.memoryBlock(MODEL, state, 1000);
+        assertThat(block).contains("fact_199").doesNotContain("fact_0:");
+        assertThat(tokens.count(MODEL, block)).isLessThanOrEqualTo(150 + 20);
+    }
+
+    @Test
+    void aReplacedValueIsMarkedOutdatedWhereverTheSummaryStillMentionsIt() {
+        var facts = List.of(new PinnedFact("delivery_address", "48 Elm Street", 9, "12 Harbor Lane", "MODEL", Instant.EPOCH));
+        assertThat(ContextAssembler.markOutdated("Ship to 12 Harbor Lane please.", facts))
+                .isEqualTo("Ship to 12 Harbor Lane [outdated, now 48 Elm Street] please.");
+    }
+
+    private static String words(Random random, int n) {
+        String[] vocabulary = {"order", "refund", "parcel", "A-1234", "please", "thanks", "delivery", "€45.99",
+            "yesterday", "Straße", "きのう", "customer", "support", "address", "12", "Harbor", "Lane"};
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            s.append(vocabulary[random.nextInt(vocabulary.length)]).append(' ');
+        }
+        return s.toString().strip();
+    }
+}
