@@ -67,6 +67,26 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
     }
 
     @Test
+    void anIdempotencyKeyQueuesOneJob() {
+        stubAnswer();
+        var tenant = fixtures.tenant();
+        UUID conversation = fixtures.conversation(tenant);
+        String path = "/api/v1/conversations/" + conversation + "/messages:async";
+        Map<String, String> key = Map.of("Idempotency-Key", "async-1");
+
+        var first = http.post(path, tenant.chatKey(), Map.of("content", "Cancel order C-1"), key);
+        var again = http.post(path, tenant.chatKey(), Map.of("content", "Cancel order C-1"), key);
+        var other = http.post(path, tenant.chatKey(), Map.of("content", "Something else"), key);
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.body().get("id").asString()).isEqualTo(first.body().get("id").asString());
+        assertThat(other.status()).isEqualTo(422);
+        awaitJob(tenant, first.body().get("id").asString(), "DONE");
+        assertThat(countJobs(tenant.id(), "DONE")).isEqualTo(1);
+    }
+
+    @Test
     void jobsQueuedDuringAnOutageAllCompleteExactlyOnceAfterRecovery() {
         FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(aResponse().withStatus(500)));
         var tenant = fixtures.tenant();
