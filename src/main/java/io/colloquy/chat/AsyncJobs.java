@@ -166,10 +166,13 @@ class AsyncJobs {
                 .query(AsyncJobs::map).list();
     }
 
-    /** Counts a delivery attempt before it is made (pushing the next one out by the back-off). */
-    void webhookAttempted(UUID id) {
-        jdbc.sql("UPDATE async_jobs SET webhook_attempts = webhook_attempts + 1, updated_at = :now WHERE id = :id")
-                .param("now", Timestamp.from(clock.instant())).param("id", id).update();
+    /**
+     * Counts a delivery attempt before it is made. Its time is set past the delivery's own time limit,
+     * so no other instance takes the same delivery while this one is still sending it.
+     */
+    void webhookAttempted(UUID id, Duration deliveryTimeLimit) {
+        jdbc.sql("UPDATE async_jobs SET webhook_attempts = webhook_attempts + 1, updated_at = :later WHERE id = :id")
+                .param("later", Timestamp.from(clock.instant().plus(deliveryTimeLimit))).param("id", id).update();
     }
 
     void webhookSettled(UUID id, boolean delivered) {

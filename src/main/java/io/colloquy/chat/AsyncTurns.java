@@ -168,31 +168,44 @@ class AsyncTurns {
         try {
             turn = engine.callModel(tenantId, conversationId, settings, model.customer().seq(), deadline);
         } catch (RuntimeException e) {
-            tx.executeWithoutResult(s -> conversations.endTurn(tenantId, conversationId, model.turnToken()));
+            releaseTurn(tenantId, conversationId, model.turnToken());
             throw e;
         }
+        try {
+            writeOutcome(job, settings, model.customer(), turn, model.turnToken(), webhook);
+        } catch (RuntimeException e) {
+            // the write rolled back with the turn's end: release it on its own, or the conversation stays locked
+            releaseTurn(tenantId, conversationId, model.turnToken());
+            throw e;
+        }
+    }
+
+    private void writeOutcome(AsyncJobs.Job job, TenantSettings settings, Message customer, TurnEngine.ModelTurn turn,
+                              UUID turnToken, boolean webhook) {
+        TenantId tenantId = job.tenantId();
+        ConversationId conversationId = job.conversationId();
         tx.executeWithoutResult(s -> {
             if (!jobs.holdsLease(job)) {
-                conversations.endTurn(tenantId, conversationId, model.turnToken());
                 throw new AsyncJobs.LeaseLostException(job.id());
             }
+            conversations.lockAndGet(tenantId, conversationId);
             switch (turn.result()) {
                 case LlmResult.Answered a -> {
-                    TurnEngine.Written written = engine.writeAnswer(tenantId, conversationId, settings,
-                            model.customer(), turn, a.text());
+                    TurnEngine.Written written = engine.writeAnswer(tenantId, conversationId, settings, customer,
+                            turn, a.text());
                     jobs.complete(job, written.reply().seq(), written.handoff() == null ? null : written.handoff().id(),
                             webhook);
                 }
                 case LlmResult.Unavailable u -> {
                     if (turn.context() != null) {
-                        memory.commitTurn(turn.context(), null, model.customer().seq());
+                        memory.commitTurn(turn.context(), null, customer.seq());
                     }
                     boolean waitingOut = u.reason() == LlmResult.UnavailableReason.CIRCUIT_OPEN
                             || u.reason() == LlmResult.UnavailableReason.BULKHEAD_FULL;
                     if (!waitingOut && job.attempts() >= properties.maxAttempts()) {
                         Trigger trigger = TurnEngine.unavailable(u);
-                        TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, model.customer(),
-                                trigger, null);
+                        TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, customer, trigger,
+                                null);
                         jobs.dead(job, u.reason() + ": " + u.detail(), written.handoff().id(), webhook);
                         log.warn("Job {} is dead after {} attempts; conversation {} handed off", job.id(),
                                 job.attempts(), conversationId);
@@ -202,8 +215,17 @@ class AsyncTurns {
                     }
                 }
             }
-            conversations.endTurn(tenantId, conversationId, model.turnToken());
+            conversations.endTurn(tenantId, conversationId, turnToken);
         });
+    }
+
+    private void releaseTurn(TenantId tenantId, ConversationId conversationId, UUID token) {
+        try {
+            tx.executeWithoutResult(s -> conversations.endTurn(tenantId, conversationId, token));
+        } catch (RuntimeException e) {
+            log.warn("Could not release the turn on conversation {}: {} (it expires by itself)", conversationId,
+                    e.toString());
+        }
     }
 
     /** Exponential back-off with full jitter in [½, 1½) of the nominal wait. */

@@ -92,7 +92,7 @@ class ChatService {
                 TurnResponse response = response(conversationId, needsModel.customer(), written,
                         TurnEngine.usage(turn.calls()));
                 if (idempotencyKey != null) {
-                    idempotency.complete(tenantId, conversationId, idempotencyKey, response);
+                    idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, response);
                 }
                 return response;
             });
@@ -106,8 +106,8 @@ class ChatService {
                             TenantSettings settings, SpendGuard.Decision spend) {
         ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
         if (idempotencyKey != null) {
-            Optional<TurnResponse> earlier = idempotency.begin(tenantId, conversationId, idempotencyKey, content,
-                    properties.turnLockStaleAfter(), TurnResponse.class);
+            Optional<TurnResponse> earlier = idempotency.begin(tenantId, conversationId, "sync:" + idempotencyKey,
+                    content, properties.turnLockStaleAfter(), TurnResponse.class);
             if (earlier.isPresent()) {
                 return new Admission.Answered(earlier.get());
             }
@@ -118,7 +118,7 @@ class ChatService {
         if (decided.isPresent()) {
             TurnResponse immediate = response(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE);
             if (idempotencyKey != null) {
-                idempotency.complete(tenantId, conversationId, idempotencyKey, immediate);
+                idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, immediate);
             }
             return new Admission.Answered(immediate);
         }
@@ -138,7 +138,7 @@ class ChatService {
             tx.executeWithoutResult(s -> {
                 conversations.endTurn(tenantId, conversationId, token);
                 if (idempotencyKey != null) {
-                    idempotency.abandon(tenantId, conversationId, idempotencyKey);
+                    idempotency.abandon(tenantId, conversationId, "sync:" + idempotencyKey);
                 }
             });
         } catch (RuntimeException cleanup) {
@@ -149,6 +149,9 @@ class ChatService {
     void validate(String content) {
         if (content == null || content.isBlank()) {
             throw new InvalidRequestException("content must not be empty");
+        }
+        if (content.indexOf('\u0000') >= 0) {
+            throw new InvalidRequestException("content must not contain NUL characters");
         }
         if (content.length() > properties.maxMessageChars()) {
             throw new InvalidRequestException(HttpStatus.CONTENT_TOO_LARGE, "message-too-long", "Message too long",

@@ -74,8 +74,13 @@ class ConversationController {
     ResponseEntity<ConversationBody> start(@Valid @RequestBody(required = false) StartConversation body,
                                            TenantPrincipal caller) {
         Map<String, Object> metadata = body == null || body.metadata() == null ? Map.of() : body.metadata();
-        if (json.writeValueAsString(metadata).length() > properties.maxMetadataChars()) {
+        String metadataJson = json.writeValueAsString(metadata);
+        if (metadataJson.length() > properties.maxMetadataChars()) {
             throw new InvalidRequestException("metadata is larger than " + properties.maxMetadataChars() + " characters");
+        }
+        if (metadataJson.contains("\\u0000") || (body != null && body.externalUserRef() != null
+                && body.externalUserRef().indexOf('\u0000') >= 0)) {
+            throw new InvalidRequestException("metadata and externalUserRef must not contain NUL characters");
         }
         ConversationView view = chat.start(caller.requireTenant(), body == null ? null : body.externalUserRef(), metadata);
         return ResponseEntity.created(URI.create("/api/v1/conversations/" + view.id())).body(ConversationBody.of(view));

@@ -168,11 +168,13 @@ class TurnEngine {
         int prompt = 0;
         int completion = 0;
         BigDecimal cost = BigDecimal.ZERO;
+        boolean priced = true;
         for (RecordedCall c : calls) {
             prompt += c.call().promptTokens();
             completion += c.call().completionTokens();
             cost = cost.add(c.costUsd());
+            priced &= c.priced();
         }
-        return new TurnResponse.UsageBody(prompt, completion, cost.stripTrailingZeros());
+        return new TurnResponse.UsageBody(prompt, completion, cost.stripTrailingZeros(), priced);
     }
 }

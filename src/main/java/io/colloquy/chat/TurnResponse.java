@@ -22,8 +22,9 @@ record TurnResponse(UUID conversationId, ConversationStatus status, int customer
         }
     }
 
-    record UsageBody(int promptTokens, int completionTokens, @UsdAmount BigDecimal costUsd) {
-        static final UsageBody NONE = new UsageBody(0, 0, BigDecimal.ZERO);
+    /** {@code priced} is false when a call's model has no price: {@code costUsd} then counts only the others. */
+    record UsageBody(int promptTokens, int completionTokens, @UsdAmount BigDecimal costUsd, boolean priced) {
+        static final UsageBody NONE = new UsageBody(0, 0, BigDecimal.ZERO, true);
     }
 
     /** A transcript message as widgets see it. */

@@ -70,7 +70,8 @@ class WebhookDispatcher {
             // mark the batch as attempted before calling out, so no transaction stays open during HTTP
             List<AsyncJobs.Job> due = tx.execute(s -> {
                 List<AsyncJobs.Job> batch = jobs.dueWebhooks(20);
-                batch.forEach(j -> jobs.webhookAttempted(j.id()));
+                // connecting and answering may each take the timeout
+                batch.forEach(j -> jobs.webhookAttempted(j.id(), properties.webhookTimeout().multipliedBy(2)));
                 return batch;
             });
             for (AsyncJobs.Job job : due) {

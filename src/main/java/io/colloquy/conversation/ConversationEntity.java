@@ -97,7 +97,9 @@ class ConversationEntity {
     }
 
     ConversationView view() {
+        // metadata may hold JSON nulls, which Map.copyOf refuses
         return new ConversationView(ConversationId.of(id), TenantId.of(tenantId), status, externalUserRef,
-                Map.copyOf(metadata), lastSeq, createdAt, updatedAt);
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)), lastSeq, createdAt,
+                updatedAt);
     }
 }

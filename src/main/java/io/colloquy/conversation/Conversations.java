@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.persistence.EntityManager;
@@ -14,6 +16,8 @@ import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.colloquy.shared.ConflictException;
 import io.colloquy.shared.ConversationId;
@@ -27,6 +31,9 @@ import io.colloquy.shared.TenantId;
  */
 @Service
 public class Conversations {
+
+    /** Key of the per-transaction set of locked conversation ids. */
+    private static final Object LOCKED = new Object();
 
     private final ConversationRepository conversations;
     private final MessageRepository messages;
@@ -116,7 +123,7 @@ public class Conversations {
      * Starts a model turn; a second concurrent turn on the same conversation is refused with 409
      * rather than racing on its memory.
      */
-    @Transactional(propagation = Propagation.MANDATORY)
+    @Transactional(propagation = Propagation.MANDATORY, noRollbackFor = TurnInProgressException.class)
     public UUID beginTurn(TenantId tenantId, ConversationId id, Duration staleAfter) {
         UUID token = UUID.randomUUID();
         if (!lock(tenantId, id).tryBeginTurn(token, clock.instant(), staleAfter)) {
@@ -132,16 +139,45 @@ public class Conversations {
     }
 
     /**
-     * The conversation under its row lock. Within one transaction the row is locked by the first call;
-     * later calls find it in the persistence context already locked and do not query again.
+     * The conversation under its row lock, found by id and tenant together, so no caller can lock
+     * another tenant's row. Within one transaction the first call locks it; later calls take it from
+     * the persistence context without another query (and without losing changes not yet flushed).
      */
     private ConversationEntity lock(TenantId tenantId, ConversationId id) {
-        ConversationEntity entity = entityManager.find(ConversationEntity.class, id.value(),
-                LockModeType.PESSIMISTIC_WRITE);
-        if (entity == null || !entity.tenantId().equals(tenantId.value())) {
-            throw notFound(id);
+        Set<UUID> locked = lockedInThisTransaction();
+        if (locked.contains(id.value())) {
+            ConversationEntity held = entityManager.find(ConversationEntity.class, id.value());
+            if (held != null) {
+                return held;
+            }
         }
+        ConversationEntity entity = entityManager.createQuery(
+                        "select c from ConversationEntity c where c.id = :id and c.tenantId = :tenantId",
+                        ConversationEntity.class)
+                .setParameter("id", id.value()).setParameter("tenantId", tenantId.value())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultStream().findFirst()
+                .orElseThrow(() -> notFound(id));
+        locked.add(id.value());
         return entity;
+    }
+
+    /** The conversations this transaction holds row locks on (forgotten when it ends). */
+    @SuppressWarnings("unchecked")
+    private static Set<UUID> lockedInThisTransaction() {
+        Set<UUID> locked = (Set<UUID>) TransactionSynchronizationManager.getResource(LOCKED);
+        if (locked == null) {
+            Set<UUID> fresh = new HashSet<>();
+            TransactionSynchronizationManager.bindResource(LOCKED, fresh);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(LOCKED);
+                }
+            });
+            locked = fresh;
+        }
+        return locked;
     }
 
     private void requireExists(TenantId tenantId, ConversationId id) {

@@ -7,6 +7,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import org.springframework.http.ResponseEntity;
@@ -38,10 +39,12 @@ class HandoffController {
     record Claim(@Size(max = 100) String agentName) {
     }
 
-    record Reply(@NotBlank @Size(max = 8000) String content) {
+    record Reply(@NotBlank @Size(max = 8000) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters")
+                 String content) {
     }
 
-    record Resolve(boolean returnToBot, @Size(max = 4000) String note) {
+    record Resolve(boolean returnToBot,
+                   @Size(max = 4000) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters") String note) {
     }
 
     record QueueBody(List<HandoffView> handoffs) {

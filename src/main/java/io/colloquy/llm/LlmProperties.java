@@ -26,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param temperature      sampling temperature sent to the model
  * @param jsonMode         ask the provider for a JSON object answer ({@code response_format}); turn off for
  *                         servers that reject it; the answer is parsed either way
+ * @param bulkheadWait     longest a call waits for one of the bulkhead's slots (never past its deadline)
  * @param simulated        the built-in simulated model
  */
 @Validated
@@ -38,6 +39,7 @@ record LlmProperties(
         @Min(16) @DefaultValue("600") int maxOutputTokens,
         @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2") double temperature,
         @DefaultValue("true") boolean jsonMode,
+        @NotNull @DefaultValue("5s") Duration bulkheadWait,
         @Valid @NotNull @DefaultValue Simulated simulated) {
 
     /**

@@ -41,6 +41,7 @@ class ResilientLlmClient implements LlmClient {
     private static final Logger log = LoggerFactory.getLogger(ResilientLlmClient.class);
     /** An attempt with less time than this left is not worth starting. */
     static final Duration MINIMUM_ATTEMPT = Duration.ofMillis(250);
+    private static final Duration BULKHEAD_POLL = Duration.ofMillis(20);
 
     private final ModelBackend backend;
     private final Map<CallPurpose, Guard> guards;
@@ -87,8 +88,7 @@ class ResilientLlmClient implements LlmClient {
 
     @Override
     public boolean available() {
-        return chatCircuit.getState() != CircuitBreaker.State.OPEN
-                && chatCircuit.getState() != CircuitBreaker.State.FORCED_OPEN;
+        return available(chatCircuit);
     }
 
     @Override
@@ -116,17 +116,21 @@ class ResilientLlmClient implements LlmClient {
         Retry.Context<Object> retryContext = guard.retry().context();
         int attempt = 0;
         while (true) {
-            if (!circuitBreaker.tryAcquirePermission()) {
+            if (!available(circuitBreaker)) {
                 return unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
+            }
+            // a bulkhead slot first (the wait counts against the deadline), then the circuit's permission
+            if (!awaitBulkhead(request.deadline())) {
+                return unavailable(LlmResult.UnavailableReason.BULKHEAD_FULL, "too many concurrent model calls", calls);
             }
             Duration remaining = Duration.between(clock.instant(), request.deadline());
             if (remaining.compareTo(MINIMUM_ATTEMPT) < 0) {
-                circuitBreaker.releasePermission();
+                bulkhead.releasePermission();
                 return unavailable(LlmResult.UnavailableReason.TIMED_OUT, "time budget spent", calls);
             }
-            if (!bulkhead.tryAcquirePermission()) {
-                circuitBreaker.releasePermission();
-                return unavailable(LlmResult.UnavailableReason.BULKHEAD_FULL, "too many concurrent model calls", calls);
+            if (!circuitBreaker.tryAcquirePermission()) {
+                bulkhead.releasePermission();
+                return unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
             }
             attempt++;
             Duration limit = properties.attemptTimeout().compareTo(remaining) < 0 ? properties.attemptTimeout() : remaining;
@@ -158,6 +162,35 @@ class ResilientLlmClient implements LlmClient {
                 return unavailable(reason, last.getMessage(), calls);
             }
         }
+    }
+
+    private static boolean available(CircuitBreaker circuit) {
+        return circuit.getState() != CircuitBreaker.State.OPEN && circuit.getState() != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    /**
+     * Waits for a bulkhead slot up to {@code colloquy.llm.bulkhead-wait}, and never past the point where
+     * an attempt would no longer fit before the deadline. (Resilience4j's own wait is set to 0: it
+     * cannot know each request's deadline.)
+     */
+    private boolean awaitBulkhead(Instant deadline) {
+        Instant giveUp = clock.instant().plus(properties.bulkheadWait());
+        Instant lastUseful = deadline.minus(MINIMUM_ATTEMPT);
+        if (lastUseful.isBefore(giveUp)) {
+            giveUp = lastUseful;
+        }
+        while (!bulkhead.tryAcquirePermission()) {
+            if (!clock.instant().isBefore(giveUp)) {
+                return false;
+            }
+            try {
+                Thread.sleep(BULKHEAD_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private ModelBackend.BackendReply callWithin(LlmRequest request, String model, Duration limit) {
@@ -199,13 +232,15 @@ class ResilientLlmClient implements LlmClient {
     }
 
     /**
-     * A failed attempt is recorded with the prompt size sent and no completion. Providers do not bill
-     * refused requests, so its cost is the priced prompt only when the call timed out (the provider
-     * may have processed it); the outcome column says which.
+     * A failed attempt is recorded with no completion. Providers do not bill requests they refused
+     * (429, 4xx, 5xx) or never got (connection errors), so those carry no tokens; an attempt the
+     * provider may have processed (it timed out on our side, or it answered 200 with a body the client
+     * could not read) carries the prompt size sent, estimated, and is priced like any prompt.
      */
     private RecordedCall recordFailure(LlmRequest request, String model, int attempt, Instant started,
                                        Duration latency, UpstreamException e) {
-        int prompt = e.outcome() == CallOutcome.TIMEOUT ? tokens.countPrompt(model, request.messages()) : 0;
+        boolean processed = e.outcome() == CallOutcome.TIMEOUT || e.outcome() == CallOutcome.MALFORMED_RESPONSE;
+        int prompt = processed ? tokens.countPrompt(model, request.messages()) : 0;
         log.warn("Model call failed: tenant={} conversation={} purpose={} attempt={} outcome={} status={}",
                 request.context().tenantId(), request.context().conversationId(), request.context().purpose(),
                 attempt, e.outcome(), e.status());

@@ -67,7 +67,8 @@ final class Compactor {
         int chunkCeiling = budget - tokens.countMessage(model, instructions) - summaryCeiling
                 - tokens.countMessage(model, "Previous summary:\n\nConversation to fold in:\n") - 16;
         List<RecordedCall> calls = new ArrayList<>();
-        String summary = previousSummary;
+        // a summary written under a larger budget (or another model's encoding) is cut to today's ceiling
+        String summary = tokens.truncateStart(model, previousSummary, summaryCeiling);
         boolean extractive = false;
         List<String> chunk = new ArrayList<>();
         int chunkTokens = 0;

@@ -25,9 +25,20 @@ record MemoryProperties(
         @DecimalMin("0.1") @DecimalMax("0.6") @DefaultValue("0.4") double keepRecent,
         @DecimalMin("0.05") @DecimalMax("0.4") @DefaultValue("0.2") double summaryShare,
         @DecimalMin("0.05") @DecimalMax("0.3") @DefaultValue("0.15") double factsShare,
-        @NotBlank @DefaultValue("""
+        @NotBlank @DefaultValue(DEFAULT_SYSTEM_PROMPT) String systemPrompt) {
+
+    static final String DEFAULT_SYSTEM_PROMPT = """
                 You are a customer-support assistant for a company's customers. Be brief, friendly and precise. \
                 Use the key facts and the summary below: never ask the customer for something they already gave. \
                 If you are not sure, say so and set a low confidence. If the customer needs something you cannot \
-                do, or asks for a person, set needsHuman to true.""") String systemPrompt) {
+                do, or asks for a person, set needsHuman to true.""";
+
+    /** The fixed parts of a prompt must leave room for the conversation itself. */
+    MemoryProperties {
+        double fixed = factsShare + summaryShare + ContextAssembler.INSTRUCTIONS_SHARE + ContextAssembler.AIMS_SHARE;
+        if (fixed > 0.8) {
+            throw new IllegalArgumentException("colloquy.memory.facts-share + summary-share leave too little of the "
+                    + "budget for the conversation (with instructions and intent they take " + fixed + " of it; at most 0.8)");
+        }
+    }
 }

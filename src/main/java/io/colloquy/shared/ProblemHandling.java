@@ -71,6 +71,15 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
     }
 
+    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
+    ResponseEntity<Object> integrity(org.springframework.dao.DataIntegrityViolationException ex, WebRequest request) {
+        // the driver's message can quote the offending data: it goes to the log as a class name only
+        log.warn("Data integrity violation: {}", ex.getClass().getSimpleName());
+        ProblemDetail body = Problems.of(HttpStatus.CONFLICT, "data-conflict", "Data conflict",
+                "The request conflicts with data stored at the same time or breaks a storage rule; retry or correct it");
+        return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.CONFLICT, request);
+    }
+
     @ExceptionHandler(OptimisticLockingFailureException.class)
     ResponseEntity<Object> concurrentChange(OptimisticLockingFailureException ex, WebRequest request) {
         ProblemDetail body = Problems.of(HttpStatus.CONFLICT, "concurrent-modification", "Concurrent modification",

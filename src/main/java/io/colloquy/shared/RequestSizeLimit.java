@@ -17,8 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Refuses API request bodies over {@code colloquy.max-request-bytes} (default 64 KiB) before they are
- * read, with 413 problem details. Requests without a length are refused over the limit while read.
+ * Refuses request bodies over {@code colloquy.max-request-bytes} (default 64 KiB) before they are read,
+ * with 413 problem details. Applies to every path: no endpoint takes more.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -30,11 +30,6 @@ class RequestSizeLimit extends OncePerRequestFilter {
     RequestSizeLimit(@Value("${colloquy.max-request-bytes:65536}") long maxBytes, JsonMapper json) {
         this.maxBytes = maxBytes;
         this.json = json;
-    }
-
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
     }
 
     @Override

@@ -17,8 +17,10 @@ import io.colloquy.shared.Problems;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Resolves the caller from {@code Authorization: Bearer <key>} on every {@code /api/**} request. A
- * missing or unknown key ends the request here with 401; role checks come later, per endpoint.
+ * Resolves the caller from {@code Authorization: Bearer <key>} on every {@code /api/*} request (the
+ * registration decides which requests, on the decoded path; the raw request URI is never consulted,
+ * since {@code /%61pi/} would slip past a prefix check on it). A missing or unknown key ends the
+ * request here with 401; role checks come later, per endpoint.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
@@ -30,11 +32,6 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     ApiKeyAuthenticationFilter(ApiKeys apiKeys, JsonMapper json) {
         this.apiKeys = apiKeys;
         this.json = json;
-    }
-
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
     }
 
     @Override

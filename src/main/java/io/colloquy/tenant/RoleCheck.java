@@ -24,7 +24,8 @@ class RoleCheck implements HandlerInterceptor, HandlerMethodArgumentResolver {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (!(handler instanceof HandlerMethod method) || !request.getRequestURI().startsWith("/api/")) {
+        // registered for /api/** only, matched on the decoded path: every handler it sees is an API endpoint
+        if (!(handler instanceof HandlerMethod method)) {
             return true;
         }
         RequiresRole required = AnnotatedElementUtils.findMergedAnnotation(method.getMethod(), RequiresRole.class);

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
@@ -22,8 +23,8 @@ public record SettingsChange(
         @DecimalMin("-1") @DecimalMax("1000000000") BigDecimal monthlyBudgetUsd,
         @DecimalMin("0.01") @DecimalMax("1") BigDecimal softBudgetRatio,
         HardLimitAction hardLimitAction,
-        @Size(max = 50) List<@Size(min = 1, max = 100) String> policyTopics,
-        @Size(max = 20) List<@Size(min = 1, max = 200) String> sensitivePatterns,
+        @Size(max = 50) List<@NotNull @Size(min = 1, max = 100) String> policyTopics,
+        @Size(max = 20) List<@NotNull @Size(min = 1, max = 200) String> sensitivePatterns,
         @Min(1) @Max(20) Integer lowConfidenceStreak,
         @Size(max = 2000) @Pattern(regexp = "^$|^https?://.+", message = "must be an http(s) URL") String webhookUrl,
         @Size(min = 16, max = 200) String webhookSecret) {

@@ -48,7 +48,7 @@ class TenantAdminController {
     record UpdateTenant(@Size(max = 200) String name, @Valid SettingsChange settings) {
     }
 
-    record CreateKey(@NotEmpty Set<Role> roles, @Size(max = 200) String label) {
+    record CreateKey(@NotEmpty Set<@jakarta.validation.constraints.NotNull Role> roles, @Size(max = 200) String label) {
     }
 
     /** The settings as clients see them: the webhook secret is never returned. */

@@ -64,7 +64,7 @@ public class Tenants {
 
     @Transactional
     public TenantView update(TenantId tenantId, String name, SettingsChange change) {
-        Tenant tenant = repository.findById(tenantId.value())
+        Tenant tenant = repository.lock(tenantId.value())
                 .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
         if (change != null) {
             tenant.apply(merge(tenant.settings(), change), clock.instant());

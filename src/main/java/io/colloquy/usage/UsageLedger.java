@@ -30,6 +30,8 @@ public class UsageLedger {
     private final UsageMeters meters;
     private final CostWatch watch;
     private final TransactionTemplate newTransaction;
+    private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UsageLedger.class);
 
     UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, CostWatch watch,
                 PlatformTransactionManager transactions) {
@@ -80,6 +82,11 @@ public class UsageLedger {
                 .param("latency", (int) Math.min(Integer.MAX_VALUE, call.latency().toMillis()))
                 .update();
         RecordedCall recorded = new RecordedCall(call, cost, price.isPresent());
+        if (price.isEmpty() && unpricedSeen.add(call.tenantId() + "/" + call.provider() + "/" + call.model())) {
+            // not free, just unknown: the report counts these calls, and the price table needs a row
+            log.warn("UNPRICED_MODEL_CALL tenant={} provider={} model={}: add a price with POST /api/v1/model-prices",
+                    call.tenantId(), call.provider(), call.model());
+        }
         if (inserted == 1) {
             // every call of a tenant updates the same roll-up rows: they are written last, so their row
             // locks are held only for the commit, and the checks read the totals before them

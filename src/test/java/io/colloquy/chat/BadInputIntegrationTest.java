@@ -112,6 +112,58 @@ class BadInputIntegrationTest extends ServiceTestBase {
     }
 
     @Test
+    void anEncodedOrParameterisedApiPathStillNeedsAKey() {
+        long platformKeysBefore = platformAdminKeys();
+        for (String path : new String[] {"/%61pi/v1/api-keys", "/api;x=1/v1/api-keys", "/%61pi/v1/tenants"}) {
+            var response = http.post(path, null, Map.of("roles", java.util.List.of("ADMIN")));
+            assertThat(response.status()).as(path).isIn(400, 401, 404);
+        }
+        var asChat = http.post("/%61pi/v1/api-keys", tenant.chatKey(), Map.of("roles", java.util.List.of("FINANCE")));
+        assertThat(asChat.status()).isIn(400, 403, 404);
+        assertThat(platformAdminKeys()).as("no admin key was minted").isEqualTo(platformKeysBefore);
+    }
+
+    private long platformAdminKeys() {
+        return jdbc.sql("SELECT count(*) FROM api_keys WHERE tenant_id IS NULL AND roles @> ARRAY['ADMIN']")
+                .query(Long.class).single();
+    }
+
+    @Test
+    void aNulCharacterIs400AndNot500() {
+        assertProblem(http.post(path, tenant.chatKey(), Map.of("content", "hello\u0000world")), 400, "invalid-request");
+        assertNothingWritten();
+        var metadata = http.post("/api/v1/conversations", tenant.chatKey(), Map.of("metadata", Map.of("k", "a\u0000b")));
+        assertProblem(metadata, 400, "invalid-request");
+    }
+
+    @Test
+    void nullMetadataValuesAreAccepted() {
+        var body = new java.util.HashMap<String, Object>();
+        body.put("plan", null);
+        body.put("channel", "web");
+        var created = http.post("/api/v1/conversations", tenant.chatKey(), Map.of("metadata", body));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.body().get("metadata").get("channel").asString()).isEqualTo("web");
+    }
+
+    @Test
+    void syncAndAsyncIdempotencyKeysNeverMeet() {
+        var async = http.post(path + ":async", tenant.chatKey(), Map.of("content", "same words"),
+                Map.of("Idempotency-Key", "k1"));
+        assertThat(async.status()).isEqualTo(202);
+        var sync = http.post(path, tenant.chatKey(), Map.of("content", "same words"),
+                Map.of("Idempotency-Key", "async:k1"));
+        assertThat(sync.status()).as(sync.text()).isEqualTo(200);
+    }
+
+    @Test
+    void aNullRoleIs400() {
+        var response = http.post("/api/v1/tenants/" + tenant.id() + "/api-keys", Fixtures.ADMIN_KEY,
+                "{\"roles\":[null]}");
+        assertThat(response.status()).isEqualTo(400);
+    }
+
+    @Test
     void aClosedRouteIs404AsProblemDetails() {
         var response = http.get("/api/v1/nothing-here", tenant.chatKey());
         assertThat(response.status()).isEqualTo(404);
