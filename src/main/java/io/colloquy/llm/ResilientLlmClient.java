@@ -136,22 +136,25 @@ class ResilientLlmClient implements LlmClient {
             Duration limit = properties.attemptTimeout().compareTo(remaining) < 0 ? properties.attemptTimeout() : remaining;
             Instant started = clock.instant();
             long startNanos = System.nanoTime();
-            UpstreamException failure;
+            ModelBackend.BackendReply reply = null;
+            UpstreamException failure = null;
             try {
-                ModelBackend.BackendReply reply = callWithin(request, model, limit);
-                long elapsed = System.nanoTime() - startNanos;
+                reply = callWithin(request, model, limit);
+            } catch (UpstreamException e) {
+                failure = e;
+            } finally {
+                // the slot guards calls to the provider: it is free again before the ledger write
+                bulkhead.onComplete();
+            }
+            long elapsed = System.nanoTime() - startNanos;
+            if (failure == null) {
                 circuitBreaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 retryContext.onComplete();
                 calls.add(recordSuccess(request, model, attempt, started, Duration.ofNanos(elapsed), reply));
                 return new LlmResult.Answered(reply.text(), model, List.copyOf(calls));
-            } catch (UpstreamException e) {
-                failure = e;
-                long elapsed = System.nanoTime() - startNanos;
-                circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
-                calls.add(recordFailure(request, model, attempt, started, Duration.ofNanos(elapsed), e));
-            } finally {
-                bulkhead.onComplete();
             }
+            circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+            calls.add(recordFailure(request, model, attempt, started, Duration.ofNanos(elapsed), failure));
             try {
                 // sleeps the back-off and returns to try again, or rethrows when retrying is over
                 retryContext.onRuntimeError(failure);
