@@ -88,33 +88,21 @@ public class TokenCounter {
         return total;
     }
 
-    /** The longest suffix of {@code text} that fits in {@code maxTokens}, cut at a word where possible. */
-    public String truncateStart(String model, String text, int maxTokens) {
-        if (maxTokens <= 0 || text == null) {
-            return "";
-        }
-        if (count(model, text) <= maxTokens) {
-            return text;
-        }
-        Encoding encoding = encodingFor(model);
-        int low = 0;
-        int high = text.length();
-        // the smallest start index whose suffix fits
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            if (encoding.countTokens(text.substring(mid)) <= maxTokens) {
-                high = mid;
-            } else {
-                low = mid + 1;
-            }
-        }
-        String cut = text.substring(low);
-        int space = cut.indexOf(' ');
-        return space >= 0 && space < cut.length() / 2 ? cut.substring(space + 1) : cut;
-    }
-
     /** The longest prefix of {@code text} that fits in {@code maxTokens}, cut at a word where possible. */
     public String truncate(String model, String text, int maxTokens) {
+        return fit(model, text, maxTokens, true);
+    }
+
+    /** The longest suffix of {@code text} that fits in {@code maxTokens}, cut at a word where possible. */
+    public String truncateStart(String model, String text, int maxTokens) {
+        return fit(model, text, maxTokens, false);
+    }
+
+    /**
+     * Binary search for the longest prefix (or suffix) within the limit. Token counts only grow with
+     * the text, so the search is exact up to the word cut that follows it.
+     */
+    private String fit(String model, String text, int maxTokens, boolean keepStart) {
         if (maxTokens <= 0 || text == null) {
             return "";
         }
@@ -124,16 +112,23 @@ public class TokenCounter {
         Encoding encoding = encodingFor(model);
         int low = 0;
         int high = text.length();
+        // the longest kept length whose part fits
         while (low < high) {
             int mid = (low + high + 1) >>> 1;
-            if (encoding.countTokens(text.substring(0, mid)) <= maxTokens) {
+            String part = keepStart ? text.substring(0, mid) : text.substring(text.length() - mid);
+            if (encoding.countTokens(part) <= maxTokens) {
                 low = mid;
             } else {
                 high = mid - 1;
             }
         }
-        String cut = text.substring(0, low);
-        int space = cut.lastIndexOf(' ');
-        return space > low / 2 ? cut.substring(0, space) : cut;
+        if (keepStart) {
+            String cut = text.substring(0, low);
+            int space = cut.lastIndexOf(' ');
+            return space > low / 2 ? cut.substring(0, space) : cut;
+        }
+        String cut = text.substring(text.length() - low);
+        int space = cut.indexOf(' ');
+        return space >= 0 && space < low / 2 ? cut.substring(space + 1) : cut;
     }
 }
