@@ -13,6 +13,5 @@ WORKDIR /app
 COPY --from=build /colloquy.jar /app/colloquy.jar
 USER colloquy
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
-  CMD wget -qO- http://127.0.0.1:8080/actuator/health/liveness || exit 1
+# orchestrators probe /actuator/health/liveness and /actuator/health/readiness
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/colloquy.jar"]
