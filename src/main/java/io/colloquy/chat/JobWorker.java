@@ -144,8 +144,4 @@ class JobWorker implements DisposableBean {
             executor.shutdownNow();
         }
     }
-
-    String name() {
-        return name;
-    }
 }

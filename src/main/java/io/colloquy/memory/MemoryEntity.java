@@ -66,8 +66,4 @@ class MemoryEntity {
         this.extractiveCompactions = s.extractiveCompactions();
         this.updatedAt = now;
     }
-
-    long version() {
-        return version;
-    }
 }

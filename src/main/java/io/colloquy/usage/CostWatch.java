@@ -39,6 +39,7 @@ class CostWatch {
 
     private final JdbcClient jdbc;
     private final Tenants tenants;
+    private final SpendGuard spendGuard;
     private final UsageProperties properties;
     private final MeterRegistry meters;
     private final Clock clock;
@@ -48,9 +49,11 @@ class CostWatch {
     private record Cached(Optional<BigDecimal> value, int sample, long expiresAtNanos) {
     }
 
-    CostWatch(JdbcClient jdbc, Tenants tenants, UsageProperties properties, MeterRegistry meters, Clock clock) {
+    CostWatch(JdbcClient jdbc, Tenants tenants, SpendGuard spendGuard, UsageProperties properties,
+              MeterRegistry meters, Clock clock) {
         this.jdbc = jdbc;
         this.tenants = tenants;
+        this.spendGuard = spendGuard;
         this.properties = properties;
         this.meters = meters;
         this.clock = clock;
@@ -83,11 +86,7 @@ class CostWatch {
 
     private void checkBudget(TenantId tenantId, LocalDate month, TenantSettings settings, BigDecimal cost) {
         BigDecimal budget = settings.monthlyBudgetUsd();
-        BigDecimal spent = jdbc.sql("""
-                        SELECT coalesce(sum(cost_usd), 0) FROM usage_daily
-                        WHERE tenant_id = :tenant AND day >= :from AND day < :to""")
-                .param("tenant", tenantId.value()).param("from", month).param("to", month.plusMonths(1))
-                .query(BigDecimal.class).single().add(cost);
+        BigDecimal spent = spendGuard.spentIn(tenantId, month).add(cost);
         budgetRatios.computeIfAbsent(tenantId.toString(), t -> {
             AtomicReference<Double> ratio = new AtomicReference<>(0.0);
             Gauge.builder("colloquy.budget.used.ratio", ratio, AtomicReference::get)

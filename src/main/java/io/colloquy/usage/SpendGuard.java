@@ -52,11 +52,15 @@ public class SpendGuard {
     }
 
     public BigDecimal monthToDate(TenantId tenantId) {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        return spentIn(tenantId, LocalDate.now(clock.withZone(ZoneOffset.UTC)).withDayOfMonth(1));
+    }
+
+    /** What the tenant spent in the month starting {@code month}, from the daily roll-ups. */
+    BigDecimal spentIn(TenantId tenantId, LocalDate month) {
         return jdbc.sql("""
                         SELECT coalesce(sum(cost_usd), 0) FROM usage_daily
-                        WHERE tenant_id = :tenant AND day >= :from AND day <= :to""")
-                .param("tenant", tenantId.value()).param("from", today.withDayOfMonth(1)).param("to", today)
+                        WHERE tenant_id = :tenant AND day >= :from AND day < :to""")
+                .param("tenant", tenantId.value()).param("from", month).param("to", month.plusMonths(1))
                 .query(BigDecimal.class).single();
     }
 

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -13,8 +12,6 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.colloquy.shared.ConversationId;
-import io.colloquy.shared.TenantId;
 
 /**
  * The append-only record of every model call. Each call is written the moment it ends, in its own
@@ -141,30 +138,5 @@ public class UsageLedger {
                 .param("completion", call.completionTokens())
                 .param("cost", recorded.costUsd())
                 .update();
-    }
-
-    /** One conversation's calls, oldest first. */
-    public List<LedgerRow> conversationCalls(TenantId tenantId, ConversationId conversationId) {
-        return jdbc.sql("""
-                        SELECT id, occurred_at, purpose, provider, model, attempt, outcome, error_type, prompt_tokens,
-                               cached_prompt_tokens, completion_tokens, tokens_estimated, cost_usd, priced, latency_ms
-                        FROM usage_ledger WHERE tenant_id = :tenant AND conversation_id = :conversation
-                        ORDER BY occurred_at, attempt""")
-                .param("tenant", tenantId.value()).param("conversation", conversationId.value())
-                .query((rs, n) -> new LedgerRow(rs.getObject("id", java.util.UUID.class),
-                        rs.getTimestamp("occurred_at").toInstant(), CallPurpose.valueOf(rs.getString("purpose")),
-                        rs.getString("provider"), rs.getString("model"), rs.getInt("attempt"),
-                        CallOutcome.valueOf(rs.getString("outcome")), rs.getString("error_type"),
-                        rs.getInt("prompt_tokens"), rs.getInt("cached_prompt_tokens"), rs.getInt("completion_tokens"),
-                        rs.getBoolean("tokens_estimated"), rs.getBigDecimal("cost_usd"), rs.getBoolean("priced"),
-                        rs.getInt("latency_ms")))
-                .list();
-    }
-
-    /** A ledger row as reports show it. */
-    public record LedgerRow(java.util.UUID id, java.time.Instant occurredAt, CallPurpose purpose, String provider,
-                            String model, int attempt, CallOutcome outcome, String errorType, int promptTokens,
-                            int cachedPromptTokens, int completionTokens, boolean estimated, BigDecimal costUsd,
-                            boolean priced, int latencyMs) {
     }
 }
