@@ -34,3 +34,9 @@ prepare_local_database() {
   export SPRING_DATASOURCE_USERNAME=colloquy
   export SPRING_DATASOURCE_PASSWORD=colloquy
 }
+
+# Drops a database made by prepare_local_database (a test run's own), closing what still uses it.
+drop_local_database() {
+  psql -v ON_ERROR_STOP=1 -q -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U "${COLLOQUY_PGSUPERUSER:-postgres}" -d postgres \
+    -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true
+}

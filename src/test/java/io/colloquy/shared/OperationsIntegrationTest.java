@@ -45,6 +45,14 @@ class OperationsIntegrationTest extends ServiceTestBase {
         assertThat(http.get("/swagger-ui.html", null).status()).isIn(200, 302);
     }
 
+    /** Shared machines give PostgreSQL 100 slots for everything; one test run must leave most of them. */
+    @Test
+    void theTestRunHoldsFewerThanThirtyDatabaseConnections() {
+        long held = jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+                .query(Long.class).single();
+        assertThat(held).isLessThan(30);
+    }
+
     @Test
     void theAgentConsoleIsServed() {
         var page = http.get("/console/index.html", null);
