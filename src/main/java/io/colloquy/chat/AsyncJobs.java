@@ -67,7 +67,7 @@ class AsyncJobs {
     }
 
     Optional<Job> find(TenantId tenantId, UUID id) {
-        return jdbc.sql("SELECT * FROM async_jobs WHERE id = :id AND tenant_id = :tenant")
+        return jdbc.sql("SELECT * FROM async_jobs WHERE tenant_id = :tenant AND id = :id")
                 .param("id", id).param("tenant", tenantId.value()).query(AsyncJobs::map).optional();
     }
 
@@ -78,10 +78,11 @@ class AsyncJobs {
     List<Job> take(int limit, String worker, Duration lease) {
         Timestamp now = Timestamp.from(clock.instant());
         return jdbc.sql("""
+                        /* cross-tenant: job-queue */
                         UPDATE async_jobs j SET status = 'RUNNING', lease_token = gen_random_uuid(),
                             lease_until = :leaseUntil, locked_by = :worker, attempts = j.attempts + 1, updated_at = :now
-                        WHERE j.id IN (
-                            SELECT id FROM async_jobs
+                        WHERE (j.tenant_id, j.id) IN (
+                            SELECT tenant_id, id FROM async_jobs
                             WHERE (status = 'QUEUED' AND next_run_at <= :now) OR (status = 'RUNNING' AND lease_until < :now)
                             ORDER BY next_run_at
                             LIMIT :limit
@@ -95,9 +96,10 @@ class AsyncJobs {
     /** True while {@code job} still holds its lease; locks the row for the rest of the transaction. */
     boolean holdsLease(Job job) {
         return jdbc.sql("""
-                        SELECT 1 FROM async_jobs WHERE id = :id AND lease_token = :token AND status = 'RUNNING'
+                        SELECT 1 FROM async_jobs
+                        WHERE tenant_id = :tenant AND id = :id AND lease_token = :token AND status = 'RUNNING'
                         FOR UPDATE""")
-                .param("id", job.id()).param("token", job.leaseToken()).query().optionalValue().isPresent();
+                .param("tenant", job.tenantId().value()).param("id", job.id()).param("token", job.leaseToken()).query().optionalValue().isPresent();
     }
 
     void complete(Job job, Integer replySeq, UUID handoffId, boolean webhook) {
@@ -113,7 +115,8 @@ class AsyncJobs {
                         UPDATE async_jobs SET status = :status, reply_seq = :reply, handoff_id = :handoff,
                             last_error = coalesce(:error, last_error), lease_token = NULL, lease_until = NULL,
                             webhook_state = :webhook, updated_at = :now
-                        WHERE id = :id AND lease_token = :token""")
+                        WHERE tenant_id = :tenant AND id = :id AND lease_token = :token""")
+                .param("tenant", job.tenantId().value())
                 .param("status", status.name()).param("reply", replySeq).param("handoff", handoffId)
                 .param("error", error).param("webhook", webhook ? "PENDING" : null)
                 .param("now", Timestamp.from(clock.instant()))
@@ -132,7 +135,8 @@ class AsyncJobs {
                         UPDATE async_jobs SET status = 'QUEUED', next_run_at = :next, lease_token = NULL,
                             lease_until = NULL, attempts = attempts - :refund, last_error = coalesce(:error, last_error),
                             updated_at = :now
-                        WHERE id = :id AND lease_token = :token""")
+                        WHERE tenant_id = :tenant AND id = :id AND lease_token = :token""")
+                .param("tenant", job.tenantId().value())
                 .param("next", Timestamp.from(now.plus(delay))).param("refund", spent ? 0 : 1).param("error", error)
                 .param("now", Timestamp.from(now)).param("id", job.id()).param("token", job.leaseToken())
                 .update();
@@ -144,6 +148,7 @@ class AsyncJobs {
 
     QueueStats stats() {
         return jdbc.sql("""
+                        /* cross-tenant: job-queue-meters */
                         SELECT count(*) FILTER (WHERE status = 'QUEUED') AS queued,
                                count(*) FILTER (WHERE status = 'RUNNING') AS running,
                                min(created_at) FILTER (WHERE status = 'QUEUED') AS oldest
@@ -158,6 +163,7 @@ class AsyncJobs {
     /** Takes due webhook deliveries (exponential back-off by attempts), locking them for this transaction. */
     List<Job> dueWebhooks(int limit) {
         return jdbc.sql("""
+                        /* cross-tenant: webhook-queue */
                         SELECT * FROM async_jobs
                         WHERE webhook_state = 'PENDING'
                           AND updated_at + (interval '1 second' * (power(2, webhook_attempts) - 1)) <= :now
@@ -170,18 +176,25 @@ class AsyncJobs {
      * Counts a delivery attempt before it is made. Its time is set past the delivery's own time limit,
      * so no other instance takes the same delivery while this one is still sending it.
      */
-    void webhookAttempted(UUID id, Duration deliveryTimeLimit) {
-        jdbc.sql("UPDATE async_jobs SET webhook_attempts = webhook_attempts + 1, updated_at = :later WHERE id = :id")
-                .param("later", Timestamp.from(clock.instant().plus(deliveryTimeLimit))).param("id", id).update();
+    void webhookAttempted(Job job, Duration deliveryTimeLimit) {
+        jdbc.sql("""
+                        UPDATE async_jobs SET webhook_attempts = webhook_attempts + 1, updated_at = :later
+                        WHERE tenant_id = :tenant AND id = :id""")
+                .param("later", Timestamp.from(clock.instant().plus(deliveryTimeLimit)))
+                .param("tenant", job.tenantId().value()).param("id", job.id()).update();
     }
 
-    void webhookSettled(UUID id, boolean delivered) {
-        jdbc.sql("UPDATE async_jobs SET webhook_state = :state WHERE id = :id AND webhook_state = 'PENDING'")
-                .param("state", delivered ? "DELIVERED" : "FAILED").param("id", id).update();
+    void webhookSettled(Job job, boolean delivered) {
+        jdbc.sql("""
+                        UPDATE async_jobs SET webhook_state = :state
+                        WHERE tenant_id = :tenant AND id = :id AND webhook_state = 'PENDING'""")
+                .param("state", delivered ? "DELIVERED" : "FAILED")
+                .param("tenant", job.tenantId().value()).param("id", job.id()).update();
     }
 
-    int webhookAttempts(UUID id) {
-        return jdbc.sql("SELECT webhook_attempts FROM async_jobs WHERE id = :id").param("id", id)
+    int webhookAttempts(Job job) {
+        return jdbc.sql("SELECT webhook_attempts FROM async_jobs WHERE tenant_id = :tenant AND id = :id")
+                .param("tenant", job.tenantId().value()).param("id", job.id())
                 .query(Integer.class).single();
     }
 

@@ -71,7 +71,7 @@ class WebhookDispatcher {
             List<AsyncJobs.Job> due = tx.execute(s -> {
                 List<AsyncJobs.Job> batch = jobs.dueWebhooks(20);
                 // connecting and answering may each take the timeout
-                batch.forEach(j -> jobs.webhookAttempted(j.id(), properties.webhookTimeout().multipliedBy(2)));
+                batch.forEach(j -> jobs.webhookAttempted(j, properties.webhookTimeout().multipliedBy(2)));
                 return batch;
             });
             for (AsyncJobs.Job job : due) {
@@ -116,10 +116,10 @@ class WebhookDispatcher {
             }
         }
         boolean finalDelivered = delivered;
-        boolean giveUp = !delivered && jobs.webhookAttempts(job.id()) >= properties.webhookAttempts();
+        boolean giveUp = !delivered && jobs.webhookAttempts(job) >= properties.webhookAttempts();
         tx.executeWithoutResult(s -> {
             if (finalDelivered || giveUp) {
-                jobs.webhookSettled(job.id(), finalDelivered);
+                jobs.webhookSettled(job, finalDelivered);
             }
         });
     }

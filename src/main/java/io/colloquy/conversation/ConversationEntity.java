@@ -11,6 +11,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -20,14 +21,22 @@ import org.hibernate.type.SqlTypes;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
 
+/** Keyed by tenant and id together, like every tenant-owned row (the schema distributes by tenant). */
 @Entity
 @Table(name = "conversations")
+@IdClass(ConversationEntity.Key.class)
 class ConversationEntity {
 
+    record Key(UUID tenantId, UUID id) implements java.io.Serializable {
+        Key() {
+            this(null, null);
+        }
+    }
+
+    @Id
+    private UUID tenantId;
     @Id
     private UUID id;
-    @Column(updatable = false)
-    private UUID tenantId;
     @Enumerated(EnumType.STRING)
     private ConversationStatus status;
     private String externalUserRef;

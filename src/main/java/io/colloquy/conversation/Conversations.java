@@ -51,7 +51,9 @@ public class Conversations {
     @Transactional
     public ConversationView start(TenantId tenantId, String externalUserRef, Map<String, Object> metadata) {
         var entity = new ConversationEntity(Ids.newId(), tenantId.value(), externalUserRef, metadata, clock.instant());
-        return conversations.save(entity).view();
+        // persist, not save: an entity with an assigned id would otherwise be merged (a SELECT before the INSERT)
+        entityManager.persist(entity);
+        return entity.view();
     }
 
     @Transactional(readOnly = true)
@@ -102,7 +104,7 @@ public class Conversations {
         int seq = conversation.nextSeq(now);
         var entity = new MessageEntity(id.value(), seq, tenantId.value(), message.role(), message.content(),
                 message.inReplyTo(), message.modelAnswer(), message.author(), now);
-        messages.save(entity);
+        entityManager.persist(entity);
         return entity.view();
     }
 
@@ -146,7 +148,8 @@ public class Conversations {
     private ConversationEntity lock(TenantId tenantId, ConversationId id) {
         Set<UUID> locked = lockedInThisTransaction();
         if (locked.contains(id.value())) {
-            ConversationEntity held = entityManager.find(ConversationEntity.class, id.value());
+            ConversationEntity held = entityManager.find(ConversationEntity.class,
+                    new ConversationEntity.Key(tenantId.value(), id.value()));
             if (held != null) {
                 return held;
             }

@@ -22,17 +22,18 @@ import org.hibernate.type.SqlTypes;
 @IdClass(MessageEntity.Key.class)
 class MessageEntity {
 
-    record Key(UUID conversationId, int seq) implements Serializable {
+    record Key(UUID tenantId, UUID conversationId, int seq) implements Serializable {
         Key() {
-            this(null, 0);
+            this(null, null, 0);
         }
     }
 
     @Id
+    private UUID tenantId;
+    @Id
     private UUID conversationId;
     @Id
     private int seq;
-    private UUID tenantId;
     @Enumerated(EnumType.STRING)
     private MessageRole role;
     private String content;

@@ -10,6 +10,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -20,11 +21,19 @@ import io.colloquy.shared.ConflictException;
 
 @Entity
 @Table(name = "handoffs")
+@IdClass(HandoffEntity.Key.class)
 class HandoffEntity {
 
+    record Key(UUID tenantId, UUID id) implements java.io.Serializable {
+        Key() {
+            this(null, null);
+        }
+    }
+
+    @Id
+    private UUID tenantId;
     @Id
     private UUID id;
-    private UUID tenantId;
     private UUID conversationId;
     @Enumerated(EnumType.STRING)
     private HandoffStatus status;

@@ -12,7 +12,7 @@ import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 
-interface HandoffRepository extends JpaRepository<HandoffEntity, UUID> {
+interface HandoffRepository extends JpaRepository<HandoffEntity, HandoffEntity.Key> {
 
     @Query("select h from HandoffEntity h where h.id = :id and h.tenantId = :tenantId")
     Optional<HandoffEntity> find(UUID tenantId, UUID id);
@@ -38,6 +38,7 @@ interface HandoffRepository extends JpaRepository<HandoffEntity, UUID> {
     Optional<HandoffEntity> lockNextPending(UUID tenantId);
 
     @Query(value = """
+            /* cross-tenant: handoff-lease-expiry */
             SELECT * FROM handoffs WHERE status = 'CLAIMED' AND lease_until < :now
             ORDER BY lease_until LIMIT :limit FOR UPDATE SKIP LOCKED""", nativeQuery = true)
     List<HandoffEntity> lockExpiredClaims(Instant now, int limit);
@@ -49,6 +50,7 @@ interface HandoffRepository extends JpaRepository<HandoffEntity, UUID> {
     }
 
     @Query(value = """
+            /* cross-tenant: handoff-queue-meters */
             SELECT tenant_id AS tenantId, count(*) AS pending, min(created_at) AS oldest
             FROM handoffs WHERE status = 'PENDING' GROUP BY tenant_id""", nativeQuery = true)
     List<QueueStats> queueStats();

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -16,11 +17,19 @@ import org.hibernate.type.SqlTypes;
 /** The memory row of one conversation; {@code version} guards against two writers at once. */
 @Entity
 @Table(name = "conversation_memory")
+@IdClass(MemoryEntity.Key.class)
 class MemoryEntity {
 
+    record Key(UUID tenantId, UUID conversationId) implements java.io.Serializable {
+        Key() {
+            this(null, null);
+        }
+    }
+
+    @Id
+    private UUID tenantId;
     @Id
     private UUID conversationId;
-    private UUID tenantId;
     private String summary = "";
     private int summaryTokens;
     private int coveredThroughSeq;

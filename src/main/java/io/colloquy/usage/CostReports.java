@@ -76,13 +76,16 @@ public class CostReports {
         LocalDate from = month.atDay(1);
         LocalDate to = month.plusMonths(1).atDay(1);
         Map<UUID, CostReport.Line> totals = new HashMap<>();
-        jdbc.sql("SELECT tenant_id::text AS key, " + TOTALS + " FROM usage_daily WHERE day >= :from AND day < :to"
+        jdbc.sql("/* cross-tenant: all-tenants-report */ SELECT tenant_id::text AS key, " + TOTALS
+                        + " FROM usage_daily WHERE day >= :from AND day < :to"
                         + (only == null ? "" : " AND tenant_id = :tenant") + " GROUP BY tenant_id")
                 .params(params(only, from, to))
                 .query(CostReports::line).list()
                 .forEach(l -> totals.put(UUID.fromString(l.key()), l));
         Map<UUID, Integer> anomalyCounts = new HashMap<>();
-        jdbc.sql("SELECT tenant_id, count(*) AS n FROM cost_anomalies WHERE month = :from GROUP BY tenant_id")
+        jdbc.sql("""
+                        /* cross-tenant: all-tenants-report */
+                        SELECT tenant_id, count(*) AS n FROM cost_anomalies WHERE month = :from GROUP BY tenant_id""")
                 .param("from", from)
                 .query((rs, n) -> anomalyCounts.put(rs.getObject("tenant_id", UUID.class), rs.getInt("n"))).list();
         List<CostReport.TenantSummary> rows = new ArrayList<>();

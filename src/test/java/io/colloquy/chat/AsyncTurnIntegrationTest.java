@@ -115,7 +115,7 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
     @Test
     void twoInstancesShareTheJobTableWithoutDuplicateWork() {
         stubAnswer(50);
-        HikariDataSource db = (HikariDataSource) dataSource;
+        HikariDataSource db = unwrap(dataSource);
         // command-line arguments outrank application.yml, as they would for a real second instance
         secondInstance = new SpringApplicationBuilder(ColloquyApplication.class)
                 .profiles("test", "fake-openai")
@@ -212,6 +212,14 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
     }
 
     // ---- helpers
+
+    private static HikariDataSource unwrap(DataSource dataSource) {
+        try {
+            return dataSource.unwrap(HikariDataSource.class);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private void stubAnswer() {
         stubAnswer(0);

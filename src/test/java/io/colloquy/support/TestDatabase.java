@@ -17,6 +17,12 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 @TestConfiguration(proxyBeanMethods = false)
 public class TestDatabase {
 
+    /** Every test context records the SQL the service sends (see {@link SqlRecorder}). */
+    @Bean
+    static SqlRecorder sqlRecorder() {
+        return new SqlRecorder();
+    }
+
     @Bean
     @ServiceConnection
     @Conditional(NoExternalDatabase.class)
