@@ -1,10 +1,12 @@
 // The agent console: a thin client of the agent API (/api/v1/handoffs). The key stays in this tab's
-// sessionStorage; every call sends it as a bearer token. No framework: the page is small.
+// sessionStorage; every call sends it as a bearer token. No framework: the page is small. The queue and
+// the open conversation are live: two Server-Sent Event streams (read with fetch, since EventSource cannot
+// send an Authorization header), reconnected after a second when they drop.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
   const state = { key: sessionStorage.getItem("colloquy.agentKey"), name: sessionStorage.getItem("colloquy.agentName") || "",
-                  handoff: null, lastSeq: 0, throughSeq: 0, timers: [] };
+                  handoff: null, lastSeq: 0, throughSeq: 0, queueStream: null, conversationStream: null };
 
   async function api(method, path, body) {
     const response = await fetch("/api/v1" + path, {
@@ -21,6 +23,58 @@
       throw error;
     }
     return data;
+  }
+
+  // Reads a Server-Sent Event stream until it ends or is aborted; calls onEvent(name, data, id) per event.
+  async function readStream(path, onEvent, signal) {
+    const response = await fetch("/api/v1" + path, {
+      headers: { "Authorization": "Bearer " + state.key, "Accept": "text/event-stream" }, signal
+    });
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      const error = new Error(data.detail || data.title || ("HTTP " + response.status));
+      error.status = response.status;
+      throw error;
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) { return; }
+      buffer += value.replaceAll("\r\n", "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let name = "message", id = null, data = "";
+        block.split("\n").forEach((line) => {
+          if (!line || line.startsWith(":")) { return; }
+          const colon = line.indexOf(":");
+          const field = colon < 0 ? line : line.slice(0, colon);
+          const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+          if (field === "event") { name = text; } else if (field === "id") { id = text; } else if (field === "data") { data += text; }
+        });
+        if (data) { onEvent(name, JSON.parse(data), id); }
+      }
+    }
+  }
+
+  // Follows a stream for as long as the controller is not aborted: reconnects a second after it drops.
+  function follow(pathFn, onEvent, onConnect) {
+    const controller = new AbortController();
+    (async () => {
+      while (!controller.signal.aborted) {
+        try {
+          if (onConnect) { onConnect(); }
+          await readStream(pathFn(), onEvent, controller.signal);
+        } catch (e) {
+          if (controller.signal.aborted) { return; }
+          if (e.status === 401 || e.status === 403) { handleError(e); return; }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
+    return controller;
   }
 
   function showError(message) {
@@ -109,6 +163,15 @@
     }
     pkg.transcript.forEach(addMessage);
     pkg.messagesWhileWaiting.forEach(addMessage);
+    followConversation(handoff.conversationId);
+  }
+
+  // The open conversation's own stream: every new message (the customer's, our replies) as it is written.
+  function followConversation(conversationId) {
+    if (state.conversationStream) { state.conversationStream.abort(); }
+    state.conversationStream = follow(
+      () => "/conversations/" + conversationId + "/events?after=0",
+      (name, data) => { if (name === "message") { addMessage(data.message); } });
   }
 
   function addMessage(m) {
@@ -120,16 +183,6 @@
     item.append(text("div", m.role.toLowerCase() + (m.author ? " · " + m.author : ""), "who"), text("div", m.content, "content"));
     $("transcript").append(item);
     $("transcript").scrollTop = $("transcript").scrollHeight;
-  }
-
-  async function pollTranscript() {
-    if (!state.handoff) { return; }
-    try {
-      const data = await api("GET", "/conversations/" + state.handoff.conversationId + "/messages?after=" + state.lastSeq);
-      data.messages.forEach(addMessage);
-    } catch (e) {
-      handleError(e);
-    }
   }
 
   async function sendReply(event) {
@@ -168,6 +221,7 @@
   }
 
   function close() {
+    if (state.conversationStream) { state.conversationStream.abort(); state.conversationStream = null; }
     state.handoff = null;
     $("detail").hidden = true;
     $("resolve-note").value = "";
@@ -193,8 +247,8 @@
   }
 
   function signOut() {
-    state.timers.forEach(clearInterval);
-    state.timers = [];
+    [state.queueStream, state.conversationStream].forEach((c) => { if (c) { c.abort(); } });
+    state.queueStream = state.conversationStream = null;
     state.key = null;
     sessionStorage.removeItem("colloquy.agentKey");
     $("workspace").hidden = true;
@@ -207,8 +261,13 @@
     $("whoami").hidden = false;
     $("whoami-name").textContent = state.name || "agent";
     $("workspace").hidden = false;
-    refreshQueue();
-    state.timers.push(setInterval(refreshQueue, 5000), setInterval(pollTranscript, 3000));
+    // the queue is read again on every (re)connection and on every change another agent makes
+    state.queueStream = follow(() => "/handoffs/events",
+      (name, data) => {
+        if (name === "customer-message" && state.handoff && data.handoffId === state.handoff.id) { return; }
+        if (name !== "ready") { refreshQueue(); }
+      },
+      refreshQueue);
   }
 
   $("signin").addEventListener("submit", signIn);

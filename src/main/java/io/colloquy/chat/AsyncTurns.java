@@ -166,7 +166,8 @@ class AsyncTurns {
         Instant deadline = engine.deadlineFromNow();
         TurnEngine.ModelTurn turn;
         try {
-            turn = engine.callModel(tenantId, conversationId, settings, model.customer().seq(), deadline);
+            turn = engine.callModel(tenantId, conversationId, settings, model.customer().seq(), deadline,
+                    TurnListener.NONE);
         } catch (RuntimeException e) {
             releaseTurn(tenantId, conversationId, model.turnToken());
             throw e;

@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import io.colloquy.conversation.ConversationView;
 import io.colloquy.conversation.Conversations;
 import io.colloquy.conversation.Message;
+
 import io.colloquy.llm.LlmResult;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.InvalidRequestException;
@@ -60,44 +61,68 @@ class ChatService {
     }
 
     /** What step 1 decided. */
-    private sealed interface Admission {
+    sealed interface Admission {
+        /** The turn is already answered: a repeated request, or no model was needed. */
         record Answered(TurnResponse response) implements Admission {
         }
 
-        record NeedsModel(Message customer, UUID turnToken) implements Admission {
+        /** The customer's message is stored and the turn lock taken; the model answers next. */
+        record NeedsModel(TenantId tenantId, ConversationId conversationId, Message customer, UUID turnToken,
+                          TenantSettings settings, String idempotencyKey) implements Admission {
         }
     }
 
     TurnResponse send(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
+        Admission admission = admit(tenantId, conversationId, content, idempotencyKey);
+        return switch (admission) {
+            case Admission.Answered answered -> answered.response();
+            case Admission.NeedsModel needsModel -> answer(needsModel, TurnListener.NONE);
+        };
+    }
+
+    /** Step 1, in its own transaction; a caller's mistake or a busy conversation is refused here, before anything is stored. */
+    Admission admit(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
         validate(content);
         TenantSettings settings = tenants.settings(tenantId);
         SpendGuard.Decision spend = spendGuard.check(tenantId, settings);
-        Admission admission = tx.execute(s -> admit(tenantId, conversationId, content, idempotencyKey, settings, spend));
-        if (admission instanceof Admission.Answered answered) {
-            return answered.response();
-        }
-        var needsModel = (Admission.NeedsModel) admission;
+        return tx.execute(s -> admit(tenantId, conversationId, content, idempotencyKey, settings, spend));
+    }
+
+    /** Steps 2 and 3: the model (streamed to {@code listener} when it listens), then the write. */
+    TurnResponse answer(Admission.NeedsModel admitted, TurnListener listener) {
+        TenantId tenantId = admitted.tenantId();
+        ConversationId conversationId = admitted.conversationId();
+        String idempotencyKey = admitted.idempotencyKey();
+        listener.accepted(admitted.customer());
         try {
             Instant deadline = engine.deadlineFromNow();
-            TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, settings,
-                    needsModel.customer().seq(), deadline);
-            return tx.execute(s -> {
+            TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, admitted.settings(),
+                    admitted.customer().seq(), deadline, listener);
+            TurnResponse response = tx.execute(s -> {
                 TurnEngine.Written written = switch (turn.result()) {
-                    case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, settings,
-                            needsModel.customer(), turn, a.text());
+                    case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, admitted.settings(),
+                            admitted.customer(), turn, a.text());
                     case LlmResult.Unavailable u -> engine.writeHandoff(tenantId, conversationId,
-                            needsModel.customer(), TurnEngine.unavailable(u), turn);
+                            admitted.customer(), TurnEngine.unavailable(u), turn);
                 };
-                conversations.endTurn(tenantId, conversationId, needsModel.turnToken());
-                TurnResponse response = response(conversationId, needsModel.customer(), written,
+                conversations.endTurn(tenantId, conversationId, admitted.turnToken());
+                TurnResponse written0 = response(conversationId, admitted.customer(), written,
                         TurnEngine.usage(turn.calls()));
                 if (idempotencyKey != null) {
-                    idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, response);
+                    idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, written0);
                 }
-                return response;
+                return written0;
             });
+            if (turn.relay() != null) {
+                if (response.handoff() != null) {
+                    listener.handoff(response.handoff());
+                }
+                turn.relay().settle(response.reply() == null ? null : response.reply().content(),
+                        response.handoff() != null);
+            }
+            return response;
         } catch (RuntimeException e) {
-            release(tenantId, conversationId, needsModel.turnToken(), idempotencyKey);
+            release(tenantId, conversationId, admitted.turnToken(), idempotencyKey);
             throw e;
         }
     }
@@ -123,7 +148,7 @@ class ChatService {
             return new Admission.Answered(immediate);
         }
         UUID token = conversations.beginTurn(tenantId, conversationId, properties.turnLockStaleAfter());
-        return new Admission.NeedsModel(customer, token);
+        return new Admission.NeedsModel(tenantId, conversationId, customer, token, settings, idempotencyKey);
     }
 
     private static TurnResponse response(ConversationId conversationId, Message customer, TurnEngine.Written written,

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,10 +22,12 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import io.colloquy.conversation.ConversationStatus;
 import io.colloquy.conversation.ConversationView;
 import io.colloquy.conversation.Conversations;
+import io.colloquy.events.EventStreamResponses;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.tenant.RequiresRole;
@@ -38,14 +41,19 @@ import tools.jackson.databind.json.JsonMapper;
 class ConversationController {
 
     private final ChatService chat;
+    private final StreamedTurns streamedTurns;
+    private final ConversationEventStreams eventStreams;
     private final AsyncTurns asyncTurns;
     private final Conversations conversations;
     private final ChatProperties properties;
     private final JsonMapper json;
 
-    ConversationController(ChatService chat, AsyncTurns asyncTurns, Conversations conversations,
-                           ChatProperties properties, JsonMapper json) {
+    ConversationController(ChatService chat, StreamedTurns streamedTurns, ConversationEventStreams eventStreams,
+                           AsyncTurns asyncTurns, Conversations conversations, ChatProperties properties,
+                           JsonMapper json) {
         this.chat = chat;
+        this.streamedTurns = streamedTurns;
+        this.eventStreams = eventStreams;
         this.asyncTurns = asyncTurns;
         this.conversations = conversations;
         this.properties = properties;
@@ -92,12 +100,43 @@ class ConversationController {
         return ConversationBody.of(conversations.get(caller.requireTenant(), ConversationId.of(conversationId)));
     }
 
-    @PostMapping("/{conversationId}/messages")
+    @PostMapping(path = "/{conversationId}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
     @RequiresRole(Role.CHAT)
     TurnResponse send(@PathVariable UUID conversationId, @RequestBody SendMessage body,
                       @RequestHeader(name = "Idempotency-Key", required = false) @Size(min = 1, max = 200) String key,
                       TenantPrincipal caller) {
         return chat.send(caller.requireTenant(), ConversationId.of(conversationId), body.content(), key);
+    }
+
+    /** The same turn, answered as Server-Sent Events while the model writes ({@code Accept: text/event-stream}). */
+    @PostMapping(path = "/{conversationId}/messages", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @RequiresRole(Role.CHAT)
+    ResponseEntity<SseEmitter> sendStreamed(@PathVariable UUID conversationId, @RequestBody SendMessage body,
+                      @RequestHeader(name = "Idempotency-Key", required = false) @Size(min = 1, max = 200) String key,
+                      TenantPrincipal caller) {
+        var stream = streamedTurns.start(caller.requireTenant(), ConversationId.of(conversationId), body.content(), key);
+        return EventStreamResponses.of(stream);
+    }
+
+    /**
+     * The conversation's live events (messages and status changes) as Server-Sent Events; with
+     * {@code Last-Event-ID} (or {@code ?after=}) the ones after it first.
+     */
+    @GetMapping(path = "/{conversationId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
+    ResponseEntity<SseEmitter> events(@PathVariable UUID conversationId,
+                                      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+                                      @RequestParam(required = false) @Min(0) Long after,
+                                      TenantPrincipal caller) {
+        Long from = after;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                from = Long.parseLong(lastEventId.strip());
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException("Last-Event-ID must be an event id this stream sent");
+            }
+        }
+        return EventStreamResponses.of(eventStreams.open(caller, ConversationId.of(conversationId), from));
     }
 
     /** Queues the turn: 202 with the job; its reply arrives in the transcript and on {@code GET /jobs/{id}}. */

@@ -59,8 +59,13 @@ class TurnEngine {
         this.spendGuard = spendGuard;
     }
 
-    /** The model's part of a turn, done with no transaction open. */
-    record ModelTurn(PreparedContext context, LlmResult result) {
+    /**
+     * The model's part of a turn, done with no transaction open.
+     *
+     * @param earlierConfidences the model's previous confidences, newest first (for the streak trigger)
+     * @param relay              the streamed turn's relay, or null for a JSON turn
+     */
+    record ModelTurn(PreparedContext context, LlmResult result, List<Double> earlierConfidences, ReplyRelay relay) {
 
         List<RecordedCall> calls() {
             List<RecordedCall> all = new ArrayList<>(context == null ? List.of() : context.summarizationCalls());
@@ -104,7 +109,8 @@ class TurnEngine {
                                    Message customer, TenantSettings settings, SpendGuard.Decision spend) {
         if (status.humanOwned()) {
             // the message waits for the person and never reaches the model
-            return Optional.of(new Written(null, handoffs.openFor(tenantId, conversationId).orElse(null), status));
+            return Optional.of(new Written(null, handoffs.customerWrote(tenantId, conversationId, customer).orElse(null),
+                    status));
         }
         Optional<Trigger> trigger = spend == SpendGuard.Decision.HANDOFF
                 ? Optional.of(new Trigger(HandoffReason.BUDGET_EXHAUSTED, "The monthly model budget is spent"))
@@ -112,27 +118,37 @@ class TurnEngine {
         return trigger.map(t -> writeHandoff(tenantId, conversationId, customer, t, null));
     }
 
+    /**
+     * Builds the context and asks the model. With a streaming listener the answer is streamed and its
+     * reply relayed as it is written ({@link ReplyRelay}); otherwise it is asked for in one piece.
+     */
     ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, int throughSeq,
-                        Instant deadline) {
+                        Instant deadline, TurnListener listener) {
         if (!llm.available()) {
             // the circuit is open: hand off in milliseconds, without building a prompt nobody will read
             return new ModelTurn(null, new LlmResult.Unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN,
-                    "circuit open", List.of()));
+                    "circuit open", List.of()), List.of(), null);
         }
+        List<Double> earlier = conversations.latestAssistantMessages(tenantId, conversationId, 10).stream()
+                .map(m -> m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence())
+                .toList();
         PreparedContext context = memory.prepare(tenantId, conversationId, settings, throughSeq, deadline);
-        LlmResult result = llm.complete(new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
-                context.model(), context.prompt(), 0, true, deadline));
-        return new ModelTurn(context, result);
+        var request = new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
+                context.model(), context.prompt(), 0, true, deadline);
+        if (!listener.streaming()) {
+            return new ModelTurn(context, llm.complete(request), earlier, null);
+        }
+        ReplyRelay relay = new ReplyRelay(listener, signals -> triggers.afterModel(signals, earlier, settings));
+        return new ModelTurn(context, llm.stream(request, relay), earlier, relay);
     }
 
     /** Writes an answered turn; the answer's own signals may still hand the conversation off. */
     Written writeAnswer(TenantId tenantId, ConversationId conversationId, TenantSettings settings, Message customer,
                         ModelTurn turn, String answerText) {
         ModelAnswer answer = ModelAnswers.parse(answerText);
-        List<Double> earlier = conversations.latestAssistantMessages(tenantId, conversationId, 10).stream()
-                .map(m -> m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence())
-                .toList();
-        var trigger = triggers.afterModel(answer, earlier, settings);
+        // a streamed turn decided on the answer's first fields, before its reply was shown: that decision stands
+        var trigger = turn.relay() != null && turn.relay().trigger().isPresent() ? turn.relay().trigger()
+                : triggers.afterModel(answer, turn.earlierConfidences(), settings);
         // when a person takes over, the customer reads the holding reply, not an answer the model doubted;
         // the model's answer stays with the message and in the package for the agent
         String replyText = trigger.isPresent() ? properties.holdingReply() : answer.reply();

@@ -43,6 +43,7 @@ class ConversationEntity {
     @JdbcTypeCode(SqlTypes.JSON)
     private Map<String, Object> metadata = new HashMap<>();
     private int lastSeq;
+    private long lastEventSeq;
     private UUID turnToken;
     private Instant turnStartedAt;
     @Column(updatable = false)
@@ -68,6 +69,10 @@ class ConversationEntity {
         lastSeq++;
         updatedAt = now;
         return lastSeq;
+    }
+
+    long nextEventSeq() {
+        return ++lastEventSeq;
     }
 
     void moveTo(ConversationStatus target, Instant now) {

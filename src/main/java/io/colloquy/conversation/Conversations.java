@@ -13,12 +13,14 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 
 import org.springframework.data.domain.Limit;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import io.colloquy.events.Notifications;
 import io.colloquy.shared.ConflictException;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
@@ -39,13 +41,22 @@ public class Conversations {
     private final MessageRepository messages;
     private final Clock clock;
     private final EntityManager entityManager;
+    private final JdbcClient jdbc;
+    private final Notifications notifications;
 
     Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock,
-                  EntityManager entityManager) {
+                  EntityManager entityManager, JdbcClient jdbc, Notifications notifications) {
         this.conversations = conversations;
         this.messages = messages;
         this.clock = clock;
         this.entityManager = entityManager;
+        this.jdbc = jdbc;
+        this.notifications = notifications;
+    }
+
+    /** The notification key of a conversation's events. */
+    public static String eventKey(ConversationId id) {
+        return "c:" + id.value();
     }
 
     @Transactional
@@ -105,7 +116,67 @@ public class Conversations {
         var entity = new MessageEntity(id.value(), seq, tenantId.value(), message.role(), message.content(),
                 message.inReplyTo(), message.modelAnswer(), message.author(), now);
         entityManager.persist(entity);
+        recordEvent(tenantId, id, conversation, ConversationEvent.Kind.MESSAGE, seq, null);
         return entity.view();
+    }
+
+    /**
+     * Records a change in the conversation's event log (inside the caller's transaction, under the row
+     * lock, so events are numbered in the order they happened) and wakes its streams on every instance
+     * when the transaction commits.
+     */
+    private void recordEvent(TenantId tenantId, ConversationId id, ConversationEntity conversation,
+                             ConversationEvent.Kind kind, Integer messageSeq, ConversationStatus status) {
+        jdbc.sql("""
+                        INSERT INTO conversation_events (tenant_id, conversation_id, seq, kind, message_seq, status, created_at)
+                        VALUES (:tenant, :conversation, :seq, :kind, :messageSeq, :status, :now)""")
+                .param("tenant", tenantId.value()).param("conversation", id.value())
+                .param("seq", conversation.nextEventSeq()).param("kind", kind.name())
+                .param("messageSeq", messageSeq).param("status", status == null ? null : status.name())
+                .param("now", java.sql.Timestamp.from(clock.instant()))
+                .update();
+        notifications.publish(eventKey(id), tenantId.toString());
+    }
+
+    /**
+     * A conversation's events after {@code afterSeq}, oldest first, with each message event's message.
+     * Streams read here after every notification, so the transcript stays the source of truth.
+     */
+    @Transactional(readOnly = true)
+    public List<ConversationEvent> eventsAfter(TenantId tenantId, ConversationId id, long afterSeq, int limit) {
+        return jdbc.sql("""
+                        SELECT e.seq, e.kind, e.status, e.created_at, m.seq AS m_seq, m.role, m.content, m.created_at AS m_at,
+                               m.in_reply_to, m.author
+                        FROM conversation_events e
+                        LEFT JOIN messages m ON m.tenant_id = e.tenant_id AND m.conversation_id = e.conversation_id
+                                            AND m.seq = e.message_seq
+                        WHERE e.tenant_id = :tenant AND e.conversation_id = :conversation AND e.seq > :after
+                        ORDER BY e.seq LIMIT :limit""")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("after", afterSeq)
+                .param("limit", limit)
+                .query((rs, n) -> {
+                    var kind = ConversationEvent.Kind.valueOf(rs.getString("kind"));
+                    Message message = null;
+                    if (kind == ConversationEvent.Kind.MESSAGE && rs.getObject("m_seq") != null) {
+                        int inReplyTo = rs.getInt("in_reply_to");
+                        message = new Message(rs.getInt("m_seq"), MessageRole.valueOf(rs.getString("role")),
+                                rs.getString("content"), rs.getTimestamp("m_at").toInstant(),
+                                rs.wasNull() ? null : inReplyTo, rs.getString("author"), null);
+                    }
+                    String status = rs.getString("status");
+                    return new ConversationEvent(rs.getLong("seq"), kind, message,
+                            status == null ? null : ConversationStatus.valueOf(status),
+                            rs.getTimestamp("created_at").toInstant());
+                })
+                .list();
+    }
+
+    /** The number of the conversation's latest event (0 when it has none). */
+    @Transactional(readOnly = true)
+    public long lastEventSeq(TenantId tenantId, ConversationId id) {
+        return jdbc.sql("SELECT last_event_seq FROM conversations WHERE tenant_id = :tenant AND id = :id")
+                .param("tenant", tenantId.value()).param("id", id.value())
+                .query(Long.class).optional().orElseThrow(() -> notFound(id));
     }
 
     /** The conversation's current state, read under its row lock (inside the caller's transaction). */
@@ -118,6 +189,7 @@ public class Conversations {
     public ConversationView moveTo(TenantId tenantId, ConversationId id, ConversationStatus target) {
         ConversationEntity conversation = lock(tenantId, id);
         conversation.moveTo(target, clock.instant());
+        recordEvent(tenantId, id, conversation, ConversationEvent.Kind.STATUS, null, target);
         return conversation.view();
     }
 

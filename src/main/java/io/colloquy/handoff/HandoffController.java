@@ -10,7 +10,9 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.colloquy.conversation.Message;
+import io.colloquy.events.EventStreamResponses;
 import io.colloquy.tenant.RequiresRole;
 import io.colloquy.tenant.Role;
 import io.colloquy.tenant.TenantPrincipal;
@@ -31,9 +34,11 @@ import io.colloquy.tenant.TenantPrincipal;
 class HandoffController {
 
     private final Handoffs handoffs;
+    private final HandoffEventStreams eventStreams;
 
-    HandoffController(Handoffs handoffs) {
+    HandoffController(Handoffs handoffs, HandoffEventStreams eventStreams) {
         this.handoffs = handoffs;
+        this.eventStreams = eventStreams;
     }
 
     record Claim(@Size(max = 100) String agentName) {
@@ -60,6 +65,12 @@ class HandoffController {
     QueueBody queue(@RequestParam(defaultValue = "PENDING") HandoffStatus status,
                     @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit, TenantPrincipal agent) {
         return new QueueBody(handoffs.queue(agent.requireTenant(), status, limit));
+    }
+
+    /** The queue's live events as Server-Sent Events (see {@link HandoffEventStreams}). */
+    @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    ResponseEntity<SseEmitter> events(TenantPrincipal agent) {
+        return EventStreamResponses.of(eventStreams.open(agent));
     }
 
     /** The most urgent pending handoff, claimed for the caller; 204 when the queue is empty. */

@@ -159,6 +159,7 @@ class HandoffEntity {
     List<Double> confidenceHistory() { return java.util.Collections.unmodifiableList(confidenceHistory); }
     String suggestedNextAction() { return suggestedNextAction; }
     String claimedBy() { return claimedBy; }
+    UUID claimedKeyId() { return claimedKeyId; }
     Instant claimedAt() { return claimedAt; }
     Instant leaseUntil() { return leaseUntil; }
     Instant resolvedAt() { return resolvedAt; }

@@ -50,16 +50,18 @@ public class Handoffs {
     private final Tenants tenants;
     private final HandoffProperties properties;
     private final MeterRegistry meters;
+    private final QueueEvents events;
     private final Clock clock;
 
     Handoffs(HandoffRepository repository, Conversations conversations, SessionMemory memory, Tenants tenants,
-             HandoffProperties properties, MeterRegistry meters, Clock clock) {
+             HandoffProperties properties, MeterRegistry meters, QueueEvents events, Clock clock) {
         this.repository = repository;
         this.conversations = conversations;
         this.memory = memory;
         this.tenants = tenants;
         this.properties = properties;
         this.meters = meters;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -105,11 +107,23 @@ public class Handoffs {
                 last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next));
         repository.save(entity);
         conversations.moveTo(tenantId, conversationId, ConversationStatus.AWAITING_AGENT);
+        events.publish(QueueEvents.Type.OPENED, entity);
         Counter.builder("colloquy.handoffs.opened").description("Handoffs opened, by reason")
                 .tags("tenant", tenantId.toString(), "reason", trigger.reason().name())
                 .register(meters).increment();
         log.info("Handoff {} opened for conversation {}: {}", entity.id(), conversationId, trigger.reason());
         return new HandoffRef(entity.id(), trigger.reason());
+    }
+
+    /**
+     * A customer message arrived on a conversation a person owns (inside the caller's transaction): its
+     * open handoff, and a queue event so the agent holding it sees the message at once.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Optional<HandoffRef> customerWrote(TenantId tenantId, ConversationId conversationId, Message customer) {
+        Optional<HandoffEntity> open = repository.findOpen(tenantId.value(), conversationId.value());
+        open.ifPresent(h -> events.publish(QueueEvents.Type.CUSTOMER_MESSAGE, h, customer.seq()));
+        return open.map(h -> new HandoffRef(h.id(), h.reason()));
     }
 
     /** The open handoff of a conversation, if it has one. */
@@ -159,6 +173,7 @@ public class Handoffs {
         conversations.moveTo(TenantId.of(h.tenantId()), ConversationId.of(h.conversationId()),
                 ConversationStatus.WITH_AGENT);
         repository.flush();
+        events.publish(QueueEvents.Type.CLAIMED, h);
         return view(h, packageOf(h), now);
     }
 
@@ -176,6 +191,7 @@ public class Handoffs {
         HandoffEntity h = lockOwn(tenantId, handoffId);
         h.release(agentKeyId);
         conversations.moveTo(tenantId, ConversationId.of(h.conversationId()), ConversationStatus.AWAITING_AGENT);
+        events.publish(QueueEvents.Type.RELEASED, h);
         return view(h, null, clock.instant());
     }
 
@@ -192,6 +208,7 @@ public class Handoffs {
             conversations.append(tenantId, conversationId, Conversations.NewMessage.system(note, h.claimedBy()));
         }
         conversations.moveTo(tenantId, conversationId, returnToBot ? ConversationStatus.BOT : ConversationStatus.CLOSED);
+        events.publish(QueueEvents.Type.RESOLVED, h);
         return view(h, null, clock.instant());
     }
 
@@ -204,6 +221,7 @@ public class Handoffs {
             h.expire();
             conversations.moveTo(TenantId.of(h.tenantId()), ConversationId.of(h.conversationId()),
                     ConversationStatus.AWAITING_AGENT);
+            events.publish(QueueEvents.Type.LEASE_EXPIRED, h);
         }
         return expired.size();
     }

@@ -9,6 +9,13 @@ public interface LlmClient {
 
     LlmResult complete(LlmRequest request);
 
+    /**
+     * The same call, streamed: each piece of the answer's text goes to {@code listener} as the provider
+     * produces it; the result is what {@link #complete} would have returned. An attempt that fails after
+     * the listener committed to showing its text is not retried.
+     */
+    LlmResult stream(LlmRequest request, StreamListener listener);
+
     /** Whether the model is currently being called at all (false while the circuit is open). */
     boolean available();
 

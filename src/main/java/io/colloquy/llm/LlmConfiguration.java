@@ -10,7 +10,6 @@ import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreaker
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,14 +30,13 @@ class LlmConfiguration {
     static final String SUMMARIZATION_INSTANCE = "llm-summarization";
 
     @Bean
-    ModelBackend modelBackend(LlmProperties properties, TokenCounter tokens,
-                              ObjectProvider<org.springframework.ai.openai.OpenAiChatModel> openAi) {
+    ModelBackend modelBackend(LlmProperties properties, TokenCounter tokens, Environment environment) {
         if ("openai".equals(properties.provider())) {
-            var chatModel = openAi.getIfAvailable();
-            if (chatModel == null) {
-                throw new IllegalStateException("colloquy.llm.provider=openai needs spring.ai.openai.api-key");
-            }
-            return new OpenAiBackend(chatModel, properties.temperature(), properties.jsonMode());
+            var endpoint = new OpenAiBackend.Endpoint("openai",
+                    environment.getProperty("spring.ai.openai.base-url", "https://api.openai.com/v1"),
+                    environment.getProperty("spring.ai.openai.api-key"),
+                    properties.connectTimeout(), properties.firstByteTimeout());
+            return new OpenAiBackend(endpoint, properties.temperature(), properties.jsonMode());
         }
         return new SimulatedBackend(properties.simulated(), tokens);
     }

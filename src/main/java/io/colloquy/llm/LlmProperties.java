@@ -20,7 +20,11 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param provider         {@code simulated} or {@code openai} (decided at start, see {@link LlmProviderEnvironment})
  * @param defaultModel     model for tenants that name none; for {@code openai}, {@code spring.ai.openai.chat.model}
- * @param attemptTimeout   longest one call to the model may take
+ * @param attemptTimeout   longest one call to the model may take, a whole streamed answer included
+ * @param connectTimeout   longest a connection to the provider may take to open
+ * @param firstByteTimeout longest the provider may stay silent: before the first piece of its answer, and
+ *                         between two pieces (a provider that hangs is cut off after this, not after the
+ *                         attempt's whole time); raise it for reasoning models that think before they write
  * @param turnBudget       longest a synchronous turn may spend on the model, retries and back-off included
  * @param maxOutputTokens  most tokens the model may write in one answer
  * @param temperature      sampling temperature sent to the model
@@ -35,6 +39,8 @@ record LlmProperties(
         @NotBlank @Pattern(regexp = "simulated|openai") @DefaultValue("simulated") String provider,
         String defaultModel,
         @NotNull @DefaultValue("10s") Duration attemptTimeout,
+        @NotNull @DefaultValue("5s") Duration connectTimeout,
+        @NotNull @DefaultValue("8s") Duration firstByteTimeout,
         @NotNull @DefaultValue("20s") Duration turnBudget,
         @Min(16) @DefaultValue("600") int maxOutputTokens,
         @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2") double temperature,
@@ -43,12 +49,16 @@ record LlmProperties(
         @Valid @NotNull @DefaultValue Simulated simulated) {
 
     /**
-     * @param model   the name the simulated model reports (priced like a small real model)
-     * @param latency how long each simulated answer takes
-     * @param jitter  up to this much extra latency, chosen at random per call
+     * @param model      the name the simulated model reports (priced like a small real model)
+     * @param latency    how long each simulated answer takes before its first piece
+     * @param jitter     up to this much extra latency, chosen at random per call
+     * @param chunkChars a streamed answer comes in pieces of this many characters
+     * @param chunkDelay the pause between two pieces of a streamed answer
      */
     record Simulated(@NotBlank @DefaultValue("simulated-1") String model,
                      @NotNull @DefaultValue("0ms") Duration latency,
-                     @NotNull @DefaultValue("0ms") Duration jitter) {
+                     @NotNull @DefaultValue("0ms") Duration jitter,
+                     @Min(1) @DefaultValue("16") int chunkChars,
+                     @NotNull @DefaultValue("20ms") Duration chunkDelay) {
     }
 }

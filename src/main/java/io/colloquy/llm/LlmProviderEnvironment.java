@@ -32,7 +32,9 @@ class LlmProviderEnvironment implements EnvironmentPostProcessor, Ordered {
         for (String kind : new String[] {"embedding", "image", "audio.speech", "audio.transcription", "moderation"}) {
             derived.putIfAbsent("spring.ai.model." + kind, "none");
         }
-        derived.put("spring.ai.model.chat", "openai".equals(provider) ? "openai" : "none");
+        // the door talks to OpenAI-compatible servers through the SDK directly (see OpenAiBackend), so Spring
+        // AI's own chat model, which would insist on a key, is never built
+        derived.put("spring.ai.model.chat", "none");
         environment.getPropertySources().addFirst(new MapPropertySource("colloquyLlmProvider", derived));
     }
 

@@ -17,6 +17,8 @@ import java.util.List;
  * @param openQuestions       questions still unanswered
  * @param structured          false when the model's text was not the JSON answer and is used as plain text
  */
+@com.fasterxml.jackson.annotation.JsonPropertyOrder({"needsHuman", "handoffReason", "confidence", "reply", "intent",
+        "reasoningSummary", "suggestedNextAction", "facts", "openQuestions", "structured"})
 public record ModelAnswer(String reply, Double confidence, String intent, boolean needsHuman, String handoffReason,
                           String reasoningSummary, String suggestedNextAction, List<Fact> facts,
                           List<String> openQuestions, boolean structured) {

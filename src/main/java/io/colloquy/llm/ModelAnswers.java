@@ -17,14 +17,18 @@ public final class ModelAnswers {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_FACTS = 50;
 
-    /** The format instructions the model receives; the simulated model answers in the same shape. */
+    /**
+     * The format instructions the model receives; the simulated model answers in the same shape. The
+     * fields that decide whether the reply may be shown come first, so a streamed reply can be relayed
+     * as it is written (see {@link ReplyExtractor}).
+     */
     public static final String FORMAT_INSTRUCTIONS = """
-            Answer with one JSON object and nothing else, with these fields:
-            "reply": your message to the customer (plain text),
-            "confidence": a number from 0 to 1, how sure you are that the reply is correct and complete,
-            "intent": what the customer wants, in a few words,
+            Answer with one JSON object and nothing else, with these fields in this order:
             "needsHuman": true if a human agent should take over, else false,
             "handoffReason": why a human is needed, or null,
+            "confidence": a number from 0 to 1, how sure you are that the reply is correct and complete,
+            "reply": your message to the customer (plain text),
+            "intent": what the customer wants, in a few words,
             "reasoningSummary": one or two sentences on how you reached the reply,
             "suggestedNextAction": the next step for whoever continues this conversation,
             "facts": key facts the customer gave or changed in this message, as [{"key": "snake_case_name", "value": "..."}]; \
@@ -34,23 +38,29 @@ public final class ModelAnswers {
     private ModelAnswers() {
     }
 
+    /**
+     * Reads a whole answer. The reply is what {@link ReplyExtractor} takes from the text, the same text a
+     * stream of this answer showed; the other fields come from the JSON object when the answer is one
+     * (an object in a markdown fence counts). Anything else is a plain-text answer of unknown confidence.
+     */
     public static ModelAnswer parse(String text) {
         if (text == null || text.isBlank()) {
             return ModelAnswer.plainText("");
         }
-        int start = text.indexOf('{');
-        int end = text.lastIndexOf('}');
-        if (start < 0 || end <= start) {
-            return ModelAnswer.plainText(text.strip());
+        String reply = ReplyExtractor.extract(text);
+        String body = withoutFence(text);
+        int end = body.lastIndexOf('}');
+        if (!body.startsWith("{") || end <= 0) {
+            return ModelAnswer.plainText(reply);
         }
         JsonNode node;
         try {
-            node = JSON.readTree(text.substring(start, end + 1));
+            node = JSON.readTree(body.substring(0, end + 1));
         } catch (JacksonException e) {
-            return ModelAnswer.plainText(text.strip());
+            return ModelAnswer.plainText(reply);
         }
         if (!node.isObject() || !node.path("reply").isString()) {
-            return ModelAnswer.plainText(text.strip());
+            return ModelAnswer.plainText(reply);
         }
         Double confidence = null;
         JsonNode c = node.path("confidence");
@@ -79,10 +89,20 @@ public final class ModelAnswers {
             }
         }
         JsonNode needsHuman = node.path("needsHuman");
-        return new ModelAnswer(node.path("reply").asString().strip(), confidence, text(node.path("intent")),
+        return new ModelAnswer(reply, confidence, text(node.path("intent")),
                 needsHuman.isBoolean() ? needsHuman.asBoolean() : "true".equalsIgnoreCase(text(needsHuman)),
                 text(node.path("handoffReason")), text(node.path("reasoningSummary")),
                 text(node.path("suggestedNextAction")), facts, open, true);
+    }
+
+    /** The text without leading whitespace and a leading markdown fence line (```json). */
+    private static String withoutFence(String text) {
+        String s = text.stripLeading();
+        if (s.startsWith("`")) {
+            int newline = s.indexOf('\n');
+            return newline < 0 ? "" : s.substring(newline + 1).stripLeading();
+        }
+        return s;
     }
 
     public static String toJson(ModelAnswer answer) {

@@ -9,11 +9,13 @@ interface ModelBackend {
     String provider();
 
     /**
-     * Makes one call, with no retries of its own.
+     * Makes one call, with no retries of its own. With a listener the answer is streamed: each piece of
+     * its text goes to the listener as it arrives, and the reply carries the whole text at the end.
      *
+     * @param listener null for a call answered in one piece
      * @throws UpstreamException when the provider failed or answered something unreadable
      */
-    BackendReply call(BackendCall call);
+    BackendReply call(BackendCall call, StreamListener listener);
 
     record BackendCall(String model, List<PromptMessage> messages, int maxOutputTokens, boolean structured,
                        io.colloquy.usage.CallPurpose purpose) {

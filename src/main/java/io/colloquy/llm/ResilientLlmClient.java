@@ -93,6 +93,11 @@ class ResilientLlmClient implements LlmClient {
 
     @Override
     public LlmResult complete(LlmRequest request) {
+        return stream(request, null);
+    }
+
+    @Override
+    public LlmResult stream(LlmRequest request, StreamListener listener) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             // a model call inside a transaction would hold a database connection for seconds
             throw new IllegalStateException("The model must not be called inside a database transaction");
@@ -101,7 +106,7 @@ class ResilientLlmClient implements LlmClient {
         List<RecordedCall> calls = new ArrayList<>();
         try {
             return ScopedValue.where(RetrySchedule.DEADLINE, request.deadline())
-                    .call(() -> attemptUntilDone(request, model, calls));
+                    .call(() -> attemptUntilDone(request, model, calls, listener));
         } catch (RuntimeException e) {
             // a bug must not become a 500 for the customer: the turn degrades like any upstream failure
             log.error("Model door failed unexpectedly", e);
@@ -110,7 +115,8 @@ class ResilientLlmClient implements LlmClient {
         }
     }
 
-    private LlmResult attemptUntilDone(LlmRequest request, String model, List<RecordedCall> calls) {
+    private LlmResult attemptUntilDone(LlmRequest request, String model, List<RecordedCall> calls,
+                                       StreamListener listener) {
         Guard guard = guards.get(request.context().purpose());
         CircuitBreaker circuitBreaker = guard.circuitBreaker();
         Retry.Context<Object> retryContext = guard.retry().context();
@@ -133,13 +139,16 @@ class ResilientLlmClient implements LlmClient {
                 return unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
             }
             attempt++;
+            if (listener != null && attempt > 1) {
+                listener.restart();
+            }
             Duration limit = properties.attemptTimeout().compareTo(remaining) < 0 ? properties.attemptTimeout() : remaining;
             Instant started = clock.instant();
             long startNanos = System.nanoTime();
             ModelBackend.BackendReply reply = null;
             UpstreamException failure = null;
             try {
-                reply = callWithin(request, model, limit);
+                reply = callWithin(request, model, limit, listener);
             } catch (UpstreamException e) {
                 failure = e;
             } finally {
@@ -155,16 +164,23 @@ class ResilientLlmClient implements LlmClient {
             }
             circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
             calls.add(recordFailure(request, model, attempt, started, Duration.ofNanos(elapsed), failure));
+            if (listener != null && listener.committed()) {
+                // the customer already read part of this answer: another attempt would tell a different story
+                return unavailable(reasonFor(failure), failure.getMessage(), calls);
+            }
             try {
                 // sleeps the back-off and returns to try again, or rethrows when retrying is over
                 retryContext.onRuntimeError(failure);
             } catch (UpstreamException last) {
-                LlmResult.UnavailableReason reason = !last.retryable() ? LlmResult.UnavailableReason.UPSTREAM_FAULT
-                        : last.outcome() == CallOutcome.TIMEOUT ? LlmResult.UnavailableReason.TIMED_OUT
-                        : LlmResult.UnavailableReason.UPSTREAM_ERROR;
-                return unavailable(reason, last.getMessage(), calls);
+                return unavailable(reasonFor(last), last.getMessage(), calls);
             }
         }
+    }
+
+    private static LlmResult.UnavailableReason reasonFor(UpstreamException failure) {
+        return !failure.retryable() ? LlmResult.UnavailableReason.UPSTREAM_FAULT
+                : failure.outcome() == CallOutcome.TIMEOUT ? LlmResult.UnavailableReason.TIMED_OUT
+                : LlmResult.UnavailableReason.UPSTREAM_ERROR;
     }
 
     private static boolean available(CircuitBreaker circuit) {
@@ -196,11 +212,14 @@ class ResilientLlmClient implements LlmClient {
         return true;
     }
 
-    private ModelBackend.BackendReply callWithin(LlmRequest request, String model, Duration limit) {
+    private ModelBackend.BackendReply callWithin(LlmRequest request, String model, Duration limit,
+                                                 StreamListener listener) {
         int maxOutput = request.maxOutputTokens() > 0 ? request.maxOutputTokens() : properties.maxOutputTokens();
         var call = new ModelBackend.BackendCall(model, request.messages(), maxOutput,
                 request.structured(), request.context().purpose());
-        Future<ModelBackend.BackendReply> future = attempts.submit(() -> backend.call(call));
+        // a time limit interrupts the call's virtual thread, which closes the provider's connection: a cut-off
+        // stream stops generating (and billing) at once
+        Future<ModelBackend.BackendReply> future = attempts.submit(() -> backend.call(call, listener));
         try {
             return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -242,14 +261,15 @@ class ResilientLlmClient implements LlmClient {
      */
     private RecordedCall recordFailure(LlmRequest request, String model, int attempt, Instant started,
                                        Duration latency, UpstreamException e) {
-        boolean processed = e.outcome() == CallOutcome.TIMEOUT || e.outcome() == CallOutcome.MALFORMED_RESPONSE;
-        int prompt = processed ? tokens.countPrompt(model, request.messages()) : 0;
-        log.warn("Model call failed: tenant={} conversation={} purpose={} attempt={} outcome={} status={}",
+        int prompt = e.processed() ? tokens.countPrompt(model, request.messages()) : 0;
+        // what a broken stream had produced was generated, and billed, like any answer
+        int completion = e.partialText() == null ? 0 : tokens.count(model, e.partialText());
+        log.warn("Model call failed: tenant={} conversation={} purpose={} attempt={} outcome={} status={} cause={}",
                 request.context().tenantId(), request.context().conversationId(), request.context().purpose(),
-                attempt, e.outcome(), e.status());
+                attempt, e.outcome(), e.status(), e.getMessage());
         return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
                 request.context().conversationId(), request.context().purpose(), backend.provider(), model, attempt,
-                e.outcome(), e.errorType(), prompt, 0, 0, true, latency));
+                e.outcome(), e.errorType(), prompt, 0, completion, true, latency));
     }
 
     /**

@@ -73,12 +73,16 @@ class SimulatedBackend implements ModelBackend {
     private final String model;
     private final Duration latency;
     private final Duration jitter;
+    private final int chunkChars;
+    private final Duration chunkDelay;
     private final TokenCounter tokens;
 
     SimulatedBackend(LlmProperties.Simulated settings, TokenCounter tokens) {
         this.model = settings.model();
         this.latency = settings.latency();
         this.jitter = settings.jitter();
+        this.chunkChars = settings.chunkChars();
+        this.chunkDelay = settings.chunkDelay();
         this.tokens = tokens;
     }
 
@@ -88,11 +92,20 @@ class SimulatedBackend implements ModelBackend {
     }
 
     @Override
-    public BackendReply call(BackendCall call) {
-        pause();
+    public BackendReply call(BackendCall call, StreamListener listener) {
+        pause(latency, jitter);
         String text = call.purpose() == CallPurpose.SUMMARIZATION || !call.structured()
                 ? summarize(call)
                 : ModelAnswers.toJson(answer(call.messages()));
+        if (listener != null) {
+            // streamed in pieces, with a pause between them, so a demo or a test sees a stream like a real one
+            for (int i = 0; i < text.length(); i += chunkChars) {
+                if (i > 0) {
+                    pause(chunkDelay, Duration.ZERO);
+                }
+                listener.onText(text.substring(i, Math.min(text.length(), i + chunkChars)));
+            }
+        }
         int prompt = tokens.countPrompt(model, call.messages());
         int completion = Math.min(tokens.count(model, text), Math.max(call.maxOutputTokens(), 1));
         return new BackendReply(text, model, prompt, 0, completion);
@@ -213,7 +226,7 @@ class SimulatedBackend implements ModelBackend {
         return false;
     }
 
-    private void pause() {
+    private static void pause(Duration latency, Duration jitter) {
         long millis = latency.toMillis();
         if (!jitter.isZero()) {
             millis += ThreadLocalRandom.current().nextLong(jitter.toMillis() + 1);

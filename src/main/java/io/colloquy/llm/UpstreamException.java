@@ -10,12 +10,34 @@ class UpstreamException extends RuntimeException {
     private final CallOutcome outcome;
     private final Integer status;
     private final Duration retryAfter;
+    private final String partialText;
 
     UpstreamException(CallOutcome outcome, Integer status, Duration retryAfter, String message, Throwable cause) {
+        this(outcome, status, retryAfter, message, cause, null);
+    }
+
+    private UpstreamException(CallOutcome outcome, Integer status, Duration retryAfter, String message, Throwable cause,
+                              String partialText) {
         super(message, cause, false, false);
         this.outcome = outcome;
         this.status = status;
         this.retryAfter = retryAfter;
+        this.partialText = partialText;
+    }
+
+    /** The same failure, after the provider had already streamed {@code text} of its answer. */
+    UpstreamException withPartialText(String text) {
+        return new UpstreamException(outcome, status, retryAfter, getMessage(), getCause(), text);
+    }
+
+    /** What the provider streamed before the failure, or null when it produced nothing we saw. */
+    String partialText() {
+        return partialText;
+    }
+
+    /** The provider worked on the request (and bills for it): it timed out on our side, answered unreadably, or broke mid-stream. */
+    boolean processed() {
+        return outcome == CallOutcome.TIMEOUT || outcome == CallOutcome.MALFORMED_RESPONSE || partialText != null;
     }
 
     CallOutcome outcome() {

@@ -39,10 +39,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<Object> problem(ProblemException ex, WebRequest request) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
-        body.setType(ex.type());
-        body.setTitle(ex.title());
-        ex.properties().forEach(body::setProperty);
+        ProblemDetail body = Problems.of(ex);
         HttpHeaders headers = new HttpHeaders();
         if (ex.properties().get("retryAfterSeconds") instanceof Number seconds) {
             headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
@@ -91,8 +88,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
             CannotCreateTransactionException.class, CannotAcquireLockException.class, QueryTimeoutException.class})
     ResponseEntity<Object> storageUnavailable(Exception ex, WebRequest request) {
         log.error("Storage unavailable: {}", ex.toString());
-        ProblemDetail body = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "storage-unavailable", "Storage unavailable",
-                "Storage is temporarily unavailable; nothing was changed. Retry shortly");
+        ProblemDetail body = Problems.storageUnavailable();
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "5");
         return handleExceptionInternal(ex, body, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
@@ -102,9 +98,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
         String reference = UUID.randomUUID().toString();
         log.error("Unexpected failure, reference {}", reference, ex);
-        ProblemDetail body = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "An unexpected error occurred; quote reference " + reference);
-        body.setProperty("reference", reference);
+        ProblemDetail body = Problems.unexpected(reference);
         return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
     }
 

@@ -129,6 +129,28 @@ class AgentConsoleBrowserTest {
         assertThat(http.get("/api/v1/handoffs?status=RESOLVED", tenant.agentKey()).body().get("handoffs")).hasSize(1);
     }
 
+    /** The console follows the queue and the open conversation live: nothing is reloaded or polled. */
+    @Test
+    void theConsoleShowsANewHandoffAndTheCustomersMessagesAsTheyHappen() {
+        var tenant = fixtures.tenant();
+        browser.get("http://127.0.0.1:" + port + "/console");
+        browser.findElement(By.id("agent-key")).sendKeys(tenant.agentKey());
+        browser.findElement(By.id("agent-name")).sendKeys("Ada");
+        browser.findElement(By.id("signin-button")).click();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("queue-empty")));
+
+        UUID conversation = fixtures.conversation(tenant);
+        fixtures.say(tenant, conversation, "My parcel A-777 is lost. Can I talk to a human?");
+        WebElement item = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#queue li.queue-item")));
+        item.click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail")));
+
+        fixtures.say(tenant, conversation, "It was sent to 12 Elm Street.");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transcript"), "It was sent to 12 Elm Street."));
+        assertThat(browser.findElement(By.id("queue-count")).getText()).isEqualTo("0");
+    }
+
     @Test
     void aKeyWithoutTheAgentRoleIsTurnedAway() {
         var tenant = fixtures.tenant();

@@ -32,6 +32,8 @@ class OpenAiClientIntegrationTest extends OpenAiIntegrationTestBase {
         assertThat(request.get("model").asString()).isEqualTo("gpt-4.1-mini");
         assertThat(request.get("response_format").get("type").asString()).isEqualTo("json_object");
         assertThat(request.get("max_tokens").asInt()).isPositive();
+        assertThat(request.get("stream").asBoolean()).as("answers are always streamed from the provider").isTrue();
+        assertThat(request.get("stream_options").get("include_usage").asBoolean()).isTrue();
         JsonNode messages = request.get("messages");
         assertThat(messages.get(0).get("role").asString()).isEqualTo("system");
         assertThat(messages.get(0).get("content").asString()).contains("\"confidence\"");
@@ -67,6 +69,19 @@ class OpenAiClientIntegrationTest extends OpenAiIntegrationTestBase {
         assertThat((BigDecimal) row.get("cost_usd")).isEqualByComparingTo(expected);
         assertThat(new BigDecimal(turn.get("usage").get("costUsd").asString())).isEqualByComparingTo(expected);
         assertThat(turn.get("usage").get("promptTokens").asInt()).isEqualTo(1234);
+    }
+
+    @Test
+    void readsAWholeJsonAnswerFromAServerThatIgnoresStreaming() {
+        FakeOpenAi.server().stubFor(FakeOpenAi.completions()
+                .willReturn(FakeOpenAi.wholeAnswer(FakeOpenAi.confident("Done in one piece."), 321, 0, 12)));
+        var tenant = fixtures.tenant();
+        UUID conversation = fixtures.conversation(tenant);
+
+        var turn = fixtures.say(tenant, conversation, "Please refund order A-12345.");
+
+        assertThat(turn.get("reply").get("content").asString()).isEqualTo("Done in one piece.");
+        assertThat(turn.get("usage").get("promptTokens").asInt()).isEqualTo(321);
     }
 
     @Test

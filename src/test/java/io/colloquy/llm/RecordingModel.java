@@ -42,7 +42,7 @@ public class RecordingModel {
             }
 
             @Override
-            public BackendReply call(BackendCall call) {
+            public BackendReply call(BackendCall call, StreamListener listener) {
                 RECEIVED.add(new Received(call.purpose(), call.model(), call.messages()));
                 if (call.purpose() == CallPurpose.SUMMARIZATION) {
                     switch (summarizer) {
@@ -55,7 +55,7 @@ public class RecordingModel {
                         }
                     }
                 }
-                return delegate.call(call);
+                return delegate.call(call, listener);
             }
         };
     }

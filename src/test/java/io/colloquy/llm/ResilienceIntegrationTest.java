@@ -93,11 +93,12 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
 
     @Test
     void aMalformedAnswerIsAProtocolFaultAndIsNotRetried() {
-        // choices[].index is missing: the SDK refuses the answer
+        // the message's content is an object, not text: no answer can be read from it
         FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")
-                .withBody("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\","
-                        + "\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}")));
+                .withBody("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":"
+                        + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":{\"text\":\"hi\"}},"
+                        + "\"finish_reason\":\"stop\"}]}")));
         var turn = handedOffTurn();
         assertThat(FakeOpenAi.requests()).hasSize(1);
         assertThat(outcomes(turn)).containsExactly("MALFORMED_RESPONSE");

@@ -51,9 +51,57 @@ public final class FakeOpenAi {
         return post(urlEqualTo(PATH));
     }
 
-    /** A chat completion whose content is the given structured answer, with a usage block. */
+    /**
+     * The given structured answer as the real API streams it for {@code stream: true}: a chunk per
+     * piece of text, a final chunk with the finish reason, then (with {@code include_usage}) a chunk with
+     * no choices and the usage, then {@code [DONE]}.
+     */
     public static ResponseDefinitionBuilder answer(ModelAnswer answer, int prompt, int cached, int completion) {
-        return json(completionBody(ModelAnswers.toJson(answer), usage(prompt, cached, completion)));
+        return stream(ModelAnswers.toJson(answer), usage(prompt, cached, completion), 12, true);
+    }
+
+    /** An answer streamed in pieces of {@code pieceChars} characters; {@code usage} null sends none. */
+    public static ResponseDefinitionBuilder stream(String content, Map<String, Object> usage, int pieceChars,
+                                                   boolean finished) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+                .withBody(streamBody(content, usage, pieceChars, finished));
+    }
+
+    /** The text of such a stream (a test may cut it short to play a broken upstream). */
+    public static String streamBody(String content, Map<String, Object> usage, int pieceChars, boolean finished) {
+        StringBuilder body = new StringBuilder();
+        body.append(chunk(Map.of("role", "assistant", "content", ""), null, null));
+        for (int i = 0; i < content.length(); i += pieceChars) {
+            body.append(chunk(Map.of("content", content.substring(i, Math.min(content.length(), i + pieceChars))),
+                    null, null));
+        }
+        if (!finished) {
+            return body.toString();
+        }
+        body.append(chunk(Map.of(), "stop", null));
+        if (usage != null) {
+            body.append(chunk(null, null, usage));
+        }
+        return body.append("data: [DONE]\n\n").toString();
+    }
+
+    private static String chunk(Map<String, Object> delta, String finishReason, Map<String, Object> usage) {
+        Map<String, Object> chunk = new LinkedHashMap<>();
+        chunk.put("id", "chatcmpl-test");
+        chunk.put("object", "chat.completion.chunk");
+        chunk.put("created", 1_764_000_000);
+        chunk.put("model", "gpt-4o-mini-2024-07-18");
+        if (delta == null) {
+            chunk.put("choices", List.of());
+            chunk.put("usage", usage);
+        } else {
+            Map<String, Object> choice = new LinkedHashMap<>();
+            choice.put("index", 0);
+            choice.put("delta", delta);
+            choice.put("finish_reason", finishReason);
+            chunk.put("choices", List.of(choice));
+        }
+        return "data: " + JSON.writeValueAsString(chunk) + "\n\n";
     }
 
     /** A chat completion carrying the given structured answer, with a modest usage block. */
@@ -72,9 +120,14 @@ public final class FakeOpenAi {
                 "Approve or refuse the exception", List.of(), List.of(), true);
     }
 
-    /** A chat completion with no usage block at all. */
+    /** A streamed answer with no usage chunk at all. */
     public static ResponseDefinitionBuilder answerWithoutUsage(ModelAnswer answer) {
-        return json(completionBody(ModelAnswers.toJson(answer), null));
+        return stream(ModelAnswers.toJson(answer), null, 12, true);
+    }
+
+    /** The answer as one JSON chat completion, as a server that ignores {@code stream} sends it. */
+    public static ResponseDefinitionBuilder wholeAnswer(ModelAnswer answer, int prompt, int cached, int completion) {
+        return json(completionBody(ModelAnswers.toJson(answer), usage(prompt, cached, completion)));
     }
 
     public static ModelAnswer confident(String reply) {
