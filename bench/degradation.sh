@@ -19,7 +19,7 @@ if [[ " $PARTS " == *" A "* ]]; then
   echo "== A. sync turns with the circuit open (upstream refuses connections)"
   start_service $DB_A -Dcolloquy.llm.provider=openai -Dspring.ai.openai.api-key=bench \
     -Dspring.ai.openai.base-url=http://127.0.0.1:9/v1 \
-    -Dresilience4j.circuitbreaker.instances.llm.wait-duration-in-open-state=1h
+    -Dresilience4j.circuitbreaker.configs.llm.wait-duration-in-open-state=1h
   TENANT=$(create_tenant); KEY=$(create_key "$TENANT" CHAT)
   PSQL $DB_A -v tenant="$TENANT" -v count=60000 -f "$BENCH_DIR/seed-conversations.sql"
   PSQL $DB_A -v tenant="$TENANT" -f "$BENCH_DIR/ids.sql" > "$RESULTS/degraded-ids.txt"

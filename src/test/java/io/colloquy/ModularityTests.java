@@ -25,4 +25,10 @@ class ModularityTests {
         assertThat(MODULES.getModuleByName("llm").orElseThrow().getDirectDependencies(MODULES).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString())).doesNotContain("memory", "conversation", "handoff", "chat");
     }
+
+    @Test
+    void liveDeliveryDependsOnlyOnTheSharedKernel() {
+        assertThat(MODULES.getModuleByName("events").orElseThrow().getDirectDependencies(MODULES).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString())).containsOnly("shared");
+    }
 }

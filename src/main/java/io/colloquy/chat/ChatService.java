@@ -107,7 +107,8 @@ class ChatService {
                 };
                 conversations.endTurn(tenantId, conversationId, admitted.turnToken());
                 TurnResponse written0 = response(conversationId, admitted.customer(), written,
-                        TurnEngine.usage(turn.calls()));
+                        TurnEngine.usage(turn.calls()), turn.result() instanceof LlmResult.Answered a
+                                ? new TurnResponse.AnsweredBy(a.upstream(), a.model()) : null);
                 if (idempotencyKey != null) {
                     idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, written0);
                 }
@@ -141,7 +142,8 @@ class ChatService {
         Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, conversation.status(),
                 customer, settings, spend);
         if (decided.isPresent()) {
-            TurnResponse immediate = response(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE);
+            TurnResponse immediate = response(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE,
+                    null);
             if (idempotencyKey != null) {
                 idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, immediate);
             }
@@ -152,9 +154,10 @@ class ChatService {
     }
 
     private static TurnResponse response(ConversationId conversationId, Message customer, TurnEngine.Written written,
-                                         TurnResponse.UsageBody usage) {
+                                         TurnResponse.UsageBody usage, TurnResponse.AnsweredBy answeredBy) {
         return new TurnResponse(conversationId.value(), written.status(), customer.seq(),
-                TurnResponse.MessageBody.of(written.reply()), TurnResponse.HandoffBody.of(written.handoff()), usage);
+                TurnResponse.MessageBody.of(written.reply()), TurnResponse.HandoffBody.of(written.handoff()), usage,
+                answeredBy);
     }
 
     /** After a failed step 3: free the conversation for the next turn and let the client retry its key. */

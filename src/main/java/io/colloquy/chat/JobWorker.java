@@ -78,7 +78,7 @@ class JobWorker implements DisposableBean {
                     refreshStats();
                     lastStats = System.nanoTime();
                 }
-                if (!llm.available()) {
+                if (!llm.anyAvailable()) {
                     Thread.sleep(properties.pollInterval().toMillis());
                     continue;
                 }

@@ -124,8 +124,8 @@ class TurnEngine {
      */
     ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, int throughSeq,
                         Instant deadline, TurnListener listener) {
-        if (!llm.available()) {
-            // the circuit is open: hand off in milliseconds, without building a prompt nobody will read
+        if (!llm.available(settings)) {
+            // every circuit of the route is open: hand off in milliseconds, without building a prompt nobody reads
             return new ModelTurn(null, new LlmResult.Unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN,
                     "circuit open", List.of()), List.of(), null);
         }
@@ -134,7 +134,7 @@ class TurnEngine {
                 .toList();
         PreparedContext context = memory.prepare(tenantId, conversationId, settings, throughSeq, deadline);
         var request = new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
-                context.model(), context.prompt(), 0, true, deadline);
+                context.prompt(), 0, true, deadline);
         if (!listener.streaming()) {
             return new ModelTurn(context, llm.complete(request), earlier, null);
         }

@@ -11,10 +11,14 @@ import io.colloquy.shared.UsdAmount;
 
 /**
  * The answer to one synchronous turn. {@code status} is the conversation's state after the turn;
- * {@code reply} is null when the message went to a human instead of the model.
+ * {@code reply} is null when the message went to a human instead of the model; {@code answeredBy} names
+ * the upstream and model of the route that answered (null when no model did).
  */
 record TurnResponse(UUID conversationId, ConversationStatus status, int customerSeq, MessageBody reply,
-                    HandoffBody handoff, UsageBody usage) {
+                    HandoffBody handoff, UsageBody usage, AnsweredBy answeredBy) {
+
+    record AnsweredBy(String upstream, String model) {
+    }
 
     record HandoffBody(UUID id, String reason) {
         static HandoffBody of(HandoffRef ref) {

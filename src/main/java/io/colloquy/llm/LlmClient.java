@@ -16,11 +16,14 @@ public interface LlmClient {
      */
     LlmResult stream(LlmRequest request, StreamListener listener);
 
-    /** Whether the model is currently being called at all (false while the circuit is open). */
-    boolean available();
+    /** Whether some model of the tenant's route is being called at all (false while all their circuits are open). */
+    boolean available(io.colloquy.tenant.TenantSettings settings);
 
-    /** The model used when a tenant names none. */
-    String defaultModel();
+    /** Whether any model is being called at all (false only while every circuit is open). */
+    boolean anyAvailable();
+
+    /** The first model of the tenant's route: the one its prompts are counted for. */
+    String primaryModel(io.colloquy.tenant.TenantSettings settings);
 
     /** The longest a synchronous turn may spend on the model, retries included. */
     java.time.Duration turnBudget();

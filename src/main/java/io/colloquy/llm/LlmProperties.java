@@ -2,6 +2,9 @@ package io.colloquy.llm;
 
 import java.time.Duration;
 
+import java.util.List;
+import java.util.Map;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -31,7 +34,13 @@ import org.springframework.validation.annotation.Validated;
  * @param jsonMode         ask the provider for a JSON object answer ({@code response_format}); turn off for
  *                         servers that reject it; the answer is parsed either way
  * @param bulkheadWait     longest a call waits for one of the bulkhead's slots (never past its deadline)
+ * @param maxConcurrentCallsPerTenant model calls one tenant may have in flight on one instance, so a busy tenant
+ *                         cannot hold every bulkhead slot
  * @param simulated        the built-in simulated model
+ * @param upstreams        named OpenAI-compatible endpoints; none: one named {@code openai} from
+ *                         {@code spring.ai.openai.*} (or {@code simulated} with the simulated provider)
+ * @param route            the deployment's default route, {@code upstream:model} entries tried in order; none:
+ *                         the default model on the first upstream
  */
 @Validated
 @ConfigurationProperties("colloquy.llm")
@@ -46,7 +55,26 @@ record LlmProperties(
         @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2") double temperature,
         @DefaultValue("true") boolean jsonMode,
         @NotNull @DefaultValue("5s") Duration bulkheadWait,
-        @Valid @NotNull @DefaultValue Simulated simulated) {
+        @Min(1) @DefaultValue("200") int maxConcurrentCallsPerTenant,
+        @Valid @NotNull @DefaultValue Simulated simulated,
+        @Valid @DefaultValue Map<String, UpstreamSettings> upstreams,
+        @DefaultValue List<String> route) {
+
+    /**
+     * One OpenAI-compatible endpoint (OpenAI, Azure OpenAI's compatible endpoint, a local Ollama or vLLM).
+     *
+     * @param type             {@code openai} (any OpenAI-compatible server) or {@code simulated}
+     * @param baseUrl          ending in {@code /v1}
+     * @param apiKey           the deployment's key for it (a tenant may bring its own)
+     * @param provider         its name in the price table and the ledger (default: the upstream's name)
+     * @param connectTimeout   longest a connection may take to open (default: {@code colloquy.llm.connect-timeout})
+     * @param firstByteTimeout longest it may stay silent (default: {@code colloquy.llm.first-byte-timeout})
+     * @param models           the models it serves; empty: any
+     */
+    record UpstreamSettings(@DefaultValue("openai") @Pattern(regexp = "openai|simulated") String type,
+                            String baseUrl, String apiKey, String provider, Duration connectTimeout,
+                            Duration firstByteTimeout, @DefaultValue List<String> models) {
+    }
 
     /**
      * @param model      the name the simulated model reports (priced like a small real model)

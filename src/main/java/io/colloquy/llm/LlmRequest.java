@@ -5,14 +5,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A request through the model door.
+ * A request through the model door: the tenant's route (from its settings) says which models it tries.
  *
- * @param model           the model to ask, or null for the deployment's default
  * @param maxOutputTokens most tokens the answer may have, or 0 for the door's configured limit
  * @param structured whether the answer is the JSON structured answer ({@link ModelAnswer})
  * @param deadline   the instant by which the door must have answered, retries included
  */
-public record LlmRequest(CallContext context, String model, List<PromptMessage> messages, int maxOutputTokens,
+public record LlmRequest(CallContext context, List<PromptMessage> messages, int maxOutputTokens,
                          boolean structured, Instant deadline) {
 
     public LlmRequest {

@@ -11,7 +11,8 @@ public sealed interface LlmResult {
     /** Every attempt this request made, as recorded in the ledger. */
     List<RecordedCall> calls();
 
-    record Answered(String text, String model, List<RecordedCall> calls) implements LlmResult {
+    /** The answer, and the upstream and model of the route that gave it. */
+    record Answered(String text, String upstream, String model, List<RecordedCall> calls) implements LlmResult {
     }
 
     record Unavailable(UnavailableReason reason, String detail, List<RecordedCall> calls) implements LlmResult {

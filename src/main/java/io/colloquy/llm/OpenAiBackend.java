@@ -60,6 +60,16 @@ class OpenAiBackend implements ModelBackend {
 
     /** One OpenAI-compatible endpoint: where it is, its key, and how long it may keep us waiting. */
     record Endpoint(String provider, String baseUrl, String apiKey, Duration connectTimeout, Duration readTimeout) {
+
+        Endpoint withApiKey(String key) {
+            return new Endpoint(provider, baseUrl, key, connectTimeout, readTimeout);
+        }
+
+        @Override
+        public String toString() {
+            // never the key
+            return provider + " at " + baseUrl;
+        }
     }
 
     private final Endpoint endpoint;
@@ -230,7 +240,7 @@ class OpenAiBackend implements ModelBackend {
                     s.statusCode() >= 500 || s.statusCode() == 408 ? CallOutcome.SERVER_ERROR : CallOutcome.REJECTED,
                     s.statusCode(), retryAfter(s), "provider answered " + brief(s), s);
             case OpenAIIoException io when hasCause(io, SocketTimeoutException.class)
-                    || hasCause(io, InterruptedIOException.class) -> new UpstreamException(CallOutcome.TIMEOUT, null, null,
+                    || hasCause(io, InterruptedIOException.class) -> UpstreamException.silent(
                     "provider went silent " + (midStream ? "mid-stream " : "") + "for longer than "
                             + endpoint.readTimeout().toMillis() + " ms", io);
             case OpenAIIoException io -> new UpstreamException(CallOutcome.CONNECTION_ERROR, null, null,

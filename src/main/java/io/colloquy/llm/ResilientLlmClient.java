@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,13 +17,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.Retry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import io.colloquy.shared.TenantId;
+import io.colloquy.tenant.RouteEntry;
+import io.colloquy.tenant.TenantSettings;
+import io.colloquy.tenant.Tenants;
 import io.colloquy.usage.CallOutcome;
 import io.colloquy.usage.CallPurpose;
 import io.colloquy.usage.ModelCall;
@@ -30,11 +38,14 @@ import io.colloquy.usage.RecordedCall;
 import io.colloquy.usage.UsageLedger;
 
 /**
- * The door's implementation. Per request: the circuit breaker answers at once when the model is known
- * to be down; each attempt holds a bulkhead permit, runs on a virtual thread under a time limit
- * (never past the request's deadline), and is recorded in the ledger; failed attempts are retried by
- * Resilience4j's {@code Retry} with back-off and jitter, honouring Retry-After, only while the next
- * attempt still fits before the deadline.
+ * The door's implementation. A request walks its tenant's route: each (upstream, model) entry has its
+ * own circuit breaker, so one broken endpoint or model cuts off only the tenants that use it; on an
+ * entry, failed attempts are retried by Resilience4j's {@code Retry} with back-off and jitter
+ * (honouring Retry-After) while the next attempt still fits before the deadline; when an entry is spent
+ * (retries used up, circuit open, a malformed answer, a provider that went silent) the next entry is
+ * tried, and only when the route is exhausted is the model unavailable. Each attempt holds a slot of
+ * the instance's bulkhead and of its tenant's, runs on a virtual thread under a time limit, and is
+ * recorded in the ledger with the upstream it went to.
  */
 class ResilientLlmClient implements LlmClient {
 
@@ -43,42 +54,50 @@ class ResilientLlmClient implements LlmClient {
     static final Duration MINIMUM_ATTEMPT = Duration.ofMillis(250);
     private static final Duration BULKHEAD_POLL = Duration.ofMillis(20);
 
-    private final ModelBackend backend;
-    private final Map<CallPurpose, Guard> guards;
-    private final CircuitBreaker chatCircuit;
+    private final Upstreams upstreams;
+    private final Map<CallPurpose, Guards> guards;
     private final Bulkhead bulkhead;
+    private final Map<TenantId, Bulkhead> tenantBulkheads = new ConcurrentHashMap<>();
+    private final BulkheadConfig tenantBulkheadConfig;
+    private final Tenants tenants;
     private final UsageLedger ledger;
     private final TokenCounter tokens;
     private final LlmProperties properties;
-    private final String defaultModel;
     private final Clock clock;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
-     * The circuit breaker and retry policy of one call purpose. Summarization has its own (one attempt,
-     * its own circuit): memory has an extractive fallback, so a failing summarizer must neither spend
-     * the turn's time on retries nor open the circuit that live chat depends on.
+     * The circuit breakers (one per upstream and model, named {@code <instance>:<upstream>:<model>}, all
+     * with {@code config}) and the retry policy of one call purpose. Summarization has its own (one
+     * attempt, its own circuits): memory has an extractive fallback, so a failing summarizer must neither
+     * spend the turn's time on retries nor open the circuits that live chat depends on.
      */
-    record Guard(CircuitBreaker circuitBreaker, Retry retry) {
+    record Guards(String instance, CircuitBreakerRegistry registry, CircuitBreakerConfig config, Retry retry) {
+
+        CircuitBreaker circuit(RouteEntry entry) {
+            return registry.circuitBreaker(instance + ":" + entry.upstream() + ":" + entry.model(), config);
+        }
     }
 
-    ResilientLlmClient(ModelBackend backend, Map<CallPurpose, Guard> guards,
-                       Bulkhead bulkhead, UsageLedger ledger, TokenCounter tokens, LlmProperties properties,
-                       String defaultModel, Clock clock) {
-        this.backend = backend;
+    ResilientLlmClient(Upstreams upstreams, Map<CallPurpose, Guards> guards, Bulkhead bulkhead, Tenants tenants,
+                       UsageLedger ledger, TokenCounter tokens, LlmProperties properties, Clock clock) {
+        this.upstreams = upstreams;
         this.guards = Map.copyOf(guards);
-        this.chatCircuit = guards.get(CallPurpose.CHAT).circuitBreaker();
         this.bulkhead = bulkhead;
+        this.tenantBulkheadConfig = BulkheadConfig.custom()
+                .maxConcurrentCalls(properties.maxConcurrentCallsPerTenant()).maxWaitDuration(Duration.ZERO).build();
+        this.tenants = tenants;
         this.ledger = ledger;
         this.tokens = tokens;
         this.properties = properties;
-        this.defaultModel = defaultModel;
         this.clock = clock;
+        // the default route's circuits exist from the start, so health shows them before the first call
+        upstreams.defaultRoute().forEach(e -> guards.values().forEach(g -> g.circuit(e)));
     }
 
     @Override
-    public String defaultModel() {
-        return defaultModel;
+    public String primaryModel(TenantSettings settings) {
+        return upstreams.routeFor(settings).getFirst().model();
     }
 
     @Override
@@ -87,8 +106,17 @@ class ResilientLlmClient implements LlmClient {
     }
 
     @Override
-    public boolean available() {
-        return available(chatCircuit);
+    public boolean available(TenantSettings settings) {
+        Guards chat = guards.get(CallPurpose.CHAT);
+        return upstreams.routeFor(settings).stream().anyMatch(e -> closedEnough(chat.circuit(e)));
+    }
+
+    @Override
+    public boolean anyAvailable() {
+        Guards chat = guards.get(CallPurpose.CHAT);
+        return upstreams.defaultRoute().stream().anyMatch(e -> closedEnough(chat.circuit(e)))
+                || chat.registry().getAllCircuitBreakers().stream()
+                .filter(c -> c.getName().startsWith(chat.instance() + ":")).anyMatch(ResilientLlmClient::closedEnough);
     }
 
     @Override
@@ -102,11 +130,11 @@ class ResilientLlmClient implements LlmClient {
             // a model call inside a transaction would hold a database connection for seconds
             throw new IllegalStateException("The model must not be called inside a database transaction");
         }
-        String model = request.model() != null && !request.model().isBlank() ? request.model() : defaultModel;
         List<RecordedCall> calls = new ArrayList<>();
         try {
+            TenantSettings settings = tenants.settings(request.context().tenantId());
             return ScopedValue.where(RetrySchedule.DEADLINE, request.deadline())
-                    .call(() -> attemptUntilDone(request, model, calls, listener));
+                    .call(() -> walkRoute(request, upstreams.routeFor(settings), calls, listener));
         } catch (RuntimeException e) {
             // a bug must not become a 500 for the customer: the turn degrades like any upstream failure
             log.error("Model door failed unexpectedly", e);
@@ -115,31 +143,65 @@ class ResilientLlmClient implements LlmClient {
         }
     }
 
-    private LlmResult attemptUntilDone(LlmRequest request, String model, List<RecordedCall> calls,
-                                       StreamListener listener) {
-        Guard guard = guards.get(request.context().purpose());
-        CircuitBreaker circuitBreaker = guard.circuitBreaker();
+    /** Tries the route's entries in order until one answers; the failures of those that did not are kept. */
+    private LlmResult walkRoute(LlmRequest request, List<RouteEntry> route, List<RecordedCall> calls,
+                                StreamListener listener) {
+        List<String> failures = new ArrayList<>();
+        LlmResult.UnavailableReason reason = LlmResult.UnavailableReason.UPSTREAM_FAULT;
+        for (RouteEntry entry : route) {
+            LlmResult result = attemptOn(entry, request, calls, listener);
+            if (result instanceof LlmResult.Answered answered) {
+                return answered;
+            }
+            var unavailable = (LlmResult.Unavailable) result;
+            reason = unavailable.reason();
+            failures.add(entry + " " + unavailable.reason() + " (" + unavailable.detail() + ")");
+            if (listener != null && listener.committed()) {
+                // the customer already read part of an answer: another model would tell a different story
+                break;
+            }
+            if (Duration.between(clock.instant(), request.deadline()).compareTo(MINIMUM_ATTEMPT) < 0) {
+                break;
+            }
+        }
+        return unavailable(reason, String.join("; ", failures), calls);
+    }
+
+    /** Attempts one route entry, with retries, until it answers or is spent. */
+    private LlmResult attemptOn(RouteEntry entry, LlmRequest request, List<RecordedCall> calls,
+                                StreamListener listener) {
+        Guards guard = guards.get(request.context().purpose());
+        CircuitBreaker circuitBreaker = guard.circuit(entry);
         Retry.Context<Object> retryContext = guard.retry().context();
+        Upstreams.Upstream upstream = upstreams.upstream(entry.upstream());
+        ModelBackend backend = upstreams.backendFor(upstream,
+                tenants.upstreamKey(request.context().tenantId(), entry.upstream()).orElse(null));
+        Bulkhead tenantBulkhead = tenantBulkheads.computeIfAbsent(request.context().tenantId(),
+                t -> Bulkhead.of("llm-tenant-" + t, tenantBulkheadConfig));
         int attempt = 0;
         while (true) {
-            if (!available(circuitBreaker)) {
+            if (!closedEnough(circuitBreaker)) {
                 return unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
             }
-            // a bulkhead slot first (the wait counts against the deadline), then the circuit's permission
-            if (!awaitBulkhead(request.deadline())) {
+            // bulkhead slots first (the wait counts against the deadline), then the circuit's permission
+            if (!awaitSlot(tenantBulkhead, request.deadline())) {
+                return unavailable(LlmResult.UnavailableReason.BULKHEAD_FULL,
+                        "this tenant has " + properties.maxConcurrentCallsPerTenant() + " model calls in flight", calls);
+            }
+            if (!awaitSlot(bulkhead, request.deadline())) {
+                tenantBulkhead.releasePermission();
                 return unavailable(LlmResult.UnavailableReason.BULKHEAD_FULL, "too many concurrent model calls", calls);
             }
             Duration remaining = Duration.between(clock.instant(), request.deadline());
-            if (remaining.compareTo(MINIMUM_ATTEMPT) < 0) {
+            if (remaining.compareTo(MINIMUM_ATTEMPT) < 0 || !circuitBreaker.tryAcquirePermission()) {
                 bulkhead.releasePermission();
-                return unavailable(LlmResult.UnavailableReason.TIMED_OUT, "time budget spent", calls);
-            }
-            if (!circuitBreaker.tryAcquirePermission()) {
-                bulkhead.releasePermission();
-                return unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
+                tenantBulkhead.releasePermission();
+                return remaining.compareTo(MINIMUM_ATTEMPT) < 0
+                        ? unavailable(LlmResult.UnavailableReason.TIMED_OUT, "time budget spent", calls)
+                        : unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
             }
             attempt++;
-            if (listener != null && attempt > 1) {
+            if (listener != null && (attempt > 1 || !calls.isEmpty())) {
                 listener.restart();
             }
             Duration limit = properties.attemptTimeout().compareTo(remaining) < 0 ? properties.attemptTimeout() : remaining;
@@ -148,51 +210,52 @@ class ResilientLlmClient implements LlmClient {
             ModelBackend.BackendReply reply = null;
             UpstreamException failure = null;
             try {
-                reply = callWithin(request, model, limit, listener);
+                reply = callWithin(backend, entry, request, limit, listener);
             } catch (UpstreamException e) {
                 failure = e;
             } finally {
-                // the slot guards calls to the provider: it is free again before the ledger write
+                // the slots guard calls to the provider: they are free again before the ledger write
                 bulkhead.onComplete();
+                tenantBulkhead.onComplete();
             }
             long elapsed = System.nanoTime() - startNanos;
             if (failure == null) {
                 circuitBreaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 retryContext.onComplete();
-                calls.add(recordSuccess(request, model, attempt, started, Duration.ofNanos(elapsed), reply));
-                return new LlmResult.Answered(reply.text(), model, List.copyOf(calls));
+                calls.add(recordSuccess(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), reply));
+                return new LlmResult.Answered(reply.text(), entry.upstream(), entry.model(), List.copyOf(calls));
             }
             circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
-            calls.add(recordFailure(request, model, attempt, started, Duration.ofNanos(elapsed), failure));
+            calls.add(recordFailure(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), failure));
             if (listener != null && listener.committed()) {
                 // the customer already read part of this answer: another attempt would tell a different story
-                return unavailable(reasonFor(failure), failure.getMessage(), calls);
+                return unavailable(reasonFor(failure), failure.detail(), calls);
             }
             try {
                 // sleeps the back-off and returns to try again, or rethrows when retrying is over
                 retryContext.onRuntimeError(failure);
             } catch (UpstreamException last) {
-                return unavailable(reasonFor(last), last.getMessage(), calls);
+                return unavailable(reasonFor(last), last.detail(), calls);
             }
         }
     }
 
     private static LlmResult.UnavailableReason reasonFor(UpstreamException failure) {
-        return !failure.retryable() ? LlmResult.UnavailableReason.UPSTREAM_FAULT
-                : failure.outcome() == CallOutcome.TIMEOUT ? LlmResult.UnavailableReason.TIMED_OUT
+        return failure.outcome() == CallOutcome.TIMEOUT ? LlmResult.UnavailableReason.TIMED_OUT
+                : !failure.retryable() ? LlmResult.UnavailableReason.UPSTREAM_FAULT
                 : LlmResult.UnavailableReason.UPSTREAM_ERROR;
     }
 
-    private static boolean available(CircuitBreaker circuit) {
+    private static boolean closedEnough(CircuitBreaker circuit) {
         return circuit.getState() != CircuitBreaker.State.OPEN && circuit.getState() != CircuitBreaker.State.FORCED_OPEN;
     }
 
     /**
-     * Waits for a bulkhead slot up to {@code colloquy.llm.bulkhead-wait}, and never past the point where
-     * an attempt would no longer fit before the deadline. (Resilience4j's own wait is set to 0: it
+     * Waits for a slot of {@code bulkhead} up to {@code colloquy.llm.bulkhead-wait}, and never past the
+     * point where an attempt would no longer fit before the deadline. (Resilience4j's own wait is 0: it
      * cannot know each request's deadline.)
      */
-    private boolean awaitBulkhead(Instant deadline) {
+    private boolean awaitSlot(Bulkhead bulkhead, Instant deadline) {
         Instant giveUp = clock.instant().plus(properties.bulkheadWait());
         Instant lastUseful = deadline.minus(MINIMUM_ATTEMPT);
         if (lastUseful.isBefore(giveUp)) {
@@ -212,10 +275,10 @@ class ResilientLlmClient implements LlmClient {
         return true;
     }
 
-    private ModelBackend.BackendReply callWithin(LlmRequest request, String model, Duration limit,
-                                                 StreamListener listener) {
+    private ModelBackend.BackendReply callWithin(ModelBackend backend, RouteEntry entry, LlmRequest request,
+                                                 Duration limit, StreamListener listener) {
         int maxOutput = request.maxOutputTokens() > 0 ? request.maxOutputTokens() : properties.maxOutputTokens();
-        var call = new ModelBackend.BackendCall(model, request.messages(), maxOutput,
+        var call = new ModelBackend.BackendCall(entry.model(), request.messages(), maxOutput,
                 request.structured(), request.context().purpose());
         // a time limit interrupts the call's virtual thread, which closes the provider's connection: a cut-off
         // stream stops generating (and billing) at once
@@ -240,36 +303,35 @@ class ResilientLlmClient implements LlmClient {
         }
     }
 
-    private RecordedCall recordSuccess(LlmRequest request, String model, int attempt, Instant started, Duration latency,
-                                       ModelBackend.BackendReply reply) {
+    private RecordedCall recordSuccess(LlmRequest request, Upstreams.Upstream upstream, RouteEntry entry, int attempt,
+                                       Instant started, Duration latency, ModelBackend.BackendReply reply) {
         boolean estimated = reply.promptTokens() == null || reply.completionTokens() == null;
         // a silent server is never recorded as zero tokens: count what was sent and received
-        int prompt = estimated ? tokens.countPrompt(model, request.messages()) : reply.promptTokens();
-        int completion = estimated ? tokens.count(model, reply.text()) : reply.completionTokens();
+        int prompt = estimated ? tokens.countPrompt(entry.model(), request.messages()) : reply.promptTokens();
+        int completion = estimated ? tokens.count(entry.model(), reply.text()) : reply.completionTokens();
         int cached = estimated || reply.cachedPromptTokens() == null ? 0 : reply.cachedPromptTokens();
         return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
-                request.context().conversationId(), request.context().purpose(), backend.provider(),
-                reply.model() == null ? model : reply.model(), attempt, CallOutcome.SUCCESS, null, prompt, cached,
-                completion, estimated, latency));
+                request.context().conversationId(), request.context().purpose(), upstream.name(), upstream.provider(),
+                entry.model(), attempt, CallOutcome.SUCCESS, null, null, prompt, cached, completion, estimated, latency));
     }
 
     /**
      * A failed attempt is recorded with no completion. Providers do not bill requests they refused
      * (429, 4xx, 5xx) or never got (connection errors), so those carry no tokens; an attempt the
-     * provider may have processed (it timed out on our side, or it answered 200 with a body the client
-     * could not read) carries the prompt size sent, estimated, and is priced like any prompt.
+     * provider may have processed (it timed out on our side, answered 200 with a body the client could
+     * not read, or broke off mid-stream) carries the prompt size sent, estimated, and is priced like any
+     * prompt, with the tokens it had produced.
      */
-    private RecordedCall recordFailure(LlmRequest request, String model, int attempt, Instant started,
-                                       Duration latency, UpstreamException e) {
-        int prompt = e.processed() ? tokens.countPrompt(model, request.messages()) : 0;
-        // what a broken stream had produced was generated, and billed, like any answer
-        int completion = e.partialText() == null ? 0 : tokens.count(model, e.partialText());
-        log.warn("Model call failed: tenant={} conversation={} purpose={} attempt={} outcome={} status={} cause={}",
-                request.context().tenantId(), request.context().conversationId(), request.context().purpose(),
-                attempt, e.outcome(), e.status(), e.getMessage());
+    private RecordedCall recordFailure(LlmRequest request, Upstreams.Upstream upstream, RouteEntry entry, int attempt,
+                                       Instant started, Duration latency, UpstreamException e) {
+        int prompt = e.processed() ? tokens.countPrompt(entry.model(), request.messages()) : 0;
+        int completion = e.partialText() == null ? 0 : tokens.count(entry.model(), e.partialText());
+        log.warn("Model call failed: tenant={} conversation={} purpose={} upstream={} model={} attempt={} outcome={} "
+                        + "status={} cause={}", request.context().tenantId(), request.context().conversationId(),
+                request.context().purpose(), upstream.name(), entry.model(), attempt, e.outcome(), e.status(), e.detail());
         return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
-                request.context().conversationId(), request.context().purpose(), backend.provider(), model, attempt,
-                e.outcome(), e.errorType(), prompt, 0, completion, true, latency));
+                request.context().conversationId(), request.context().purpose(), upstream.name(), upstream.provider(),
+                entry.model(), attempt, e.outcome(), e.errorType(), e.detail(), prompt, 0, completion, true, latency));
     }
 
     /**
@@ -281,12 +343,12 @@ class ResilientLlmClient implements LlmClient {
         try {
             return ledger.record(call);
         } catch (RuntimeException e) {
-            log.error("USAGE_NOT_RECORDED callId={} at={} tenant={} conversation={} purpose={} provider={} model={} "
-                            + "attempt={} outcome={} promptTokens={} cachedPromptTokens={} completionTokens={} estimated={} "
-                            + "latencyMs={} cause={}", call.callId(), call.occurredAt(), call.tenantId(),
-                    call.conversationId(), call.purpose(), call.provider(), call.model(), call.attempt(), call.outcome(),
-                    call.promptTokens(), call.cachedPromptTokens(), call.completionTokens(), call.estimated(),
-                    call.latency().toMillis(), e.toString());
+            log.error("USAGE_NOT_RECORDED callId={} at={} tenant={} conversation={} purpose={} upstream={} provider={} "
+                            + "model={} attempt={} outcome={} promptTokens={} cachedPromptTokens={} completionTokens={} "
+                            + "estimated={} latencyMs={} cause={}", call.callId(), call.occurredAt(), call.tenantId(),
+                    call.conversationId(), call.purpose(), call.upstream(), call.provider(), call.model(), call.attempt(),
+                    call.outcome(), call.promptTokens(), call.cachedPromptTokens(), call.completionTokens(),
+                    call.estimated(), call.latency().toMillis(), e.toString());
             return new RecordedCall(call, java.math.BigDecimal.ZERO, false);
         }
     }

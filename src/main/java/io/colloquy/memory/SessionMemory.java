@@ -71,7 +71,7 @@ public class SessionMemory {
 
     /** The model a tenant's prompts are counted for and sent to. */
     public String modelFor(TenantSettings settings) {
-        return settings.model() != null ? settings.model() : llm.defaultModel();
+        return llm.primaryModel(settings);
     }
 
     /**

@@ -37,6 +37,11 @@ class Tenant {
     private int lowConfidenceStreak;
     private String webhookUrl;
     private String webhookSecret;
+    @JdbcTypeCode(SqlTypes.JSON)
+    private List<RouteEntry> route = new ArrayList<>();
+    /** Upstream name to the tenant's own key, sealed by {@link io.colloquy.shared.SecretBox}. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    private java.util.Map<String, String> upstreamKeys = new java.util.LinkedHashMap<>();
     @Column(updatable = false)
     private Instant createdAt;
     private Instant updatedAt;
@@ -63,7 +68,22 @@ class Tenant {
         this.lowConfidenceStreak = s.lowConfidenceStreak();
         this.webhookUrl = s.webhookUrl();
         this.webhookSecret = s.webhookSecret();
+        this.route = new ArrayList<>(s.route());
         this.updatedAt = now;
+    }
+
+    /** Sets ({@code sealed} non-null) or removes the tenant's own key for an upstream. */
+    void upstreamKey(String upstream, String sealed, Instant now) {
+        if (sealed == null) {
+            upstreamKeys.remove(upstream);
+        } else {
+            upstreamKeys.put(upstream, sealed);
+        }
+        this.updatedAt = now;
+    }
+
+    String sealedUpstreamKey(String upstream) {
+        return upstreamKeys.get(upstream);
     }
 
     void rename(String name, Instant now) {
@@ -74,7 +94,7 @@ class Tenant {
     TenantSettings settings() {
         return new TenantSettings(contextTokenBudget, confidenceThreshold, model, monthlyBudgetUsd,
                 softBudgetRatio, hardLimitAction, policyTopics, sensitivePatterns, lowConfidenceStreak,
-                webhookUrl, webhookSecret);
+                webhookUrl, webhookSecret, route, upstreamKeys.keySet());
     }
 
     UUID id() {

@@ -51,15 +51,20 @@ class TenantAdminController {
     record CreateKey(@NotEmpty Set<@jakarta.validation.constraints.NotNull Role> roles, @Size(max = 200) String label) {
     }
 
-    /** The settings as clients see them: the webhook secret is never returned. */
+    /**
+     * The settings as clients see them: the webhook secret and the tenant's own upstream keys are never
+     * returned, only whether they are set.
+     */
     record SettingsBody(int contextTokenBudget, BigDecimal confidenceThreshold, String model,
                         @UsdAmount BigDecimal monthlyBudgetUsd, BigDecimal softBudgetRatio, HardLimitAction hardLimitAction,
                         List<String> policyTopics, List<String> sensitivePatterns, int lowConfidenceStreak,
-                        String webhookUrl, boolean webhookSecretSet) {
+                        String webhookUrl, boolean webhookSecretSet, List<RouteEntry> route,
+                        java.util.SortedSet<String> ownUpstreamKeys) {
         static SettingsBody of(TenantSettings s) {
             return new SettingsBody(s.contextTokenBudget(), s.confidenceThreshold(), s.model(), s.monthlyBudgetUsd(),
                     s.softBudgetRatio(), s.hardLimitAction(), s.policyTopics(), s.sensitivePatterns(),
-                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecret() != null);
+                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecret() != null, s.route(),
+                    new java.util.TreeSet<>(s.ownUpstreamKeys()));
         }
     }
 

@@ -17,6 +17,10 @@ import java.util.List;
  * @param lowConfidenceStreak    this many low-confidence answers in a row hand off
  * @param webhookUrl             called when an async turn completes, or null
  * @param webhookSecret          HMAC key for the webhook signature, or null
+ * @param route                  the upstreams and models to try in order; empty: the deployment's route (with
+ *                               {@code model}, if set, in place of its first model)
+ * @param ownUpstreamKeys        the upstreams for which the tenant gave its own key (the keys themselves are
+ *                               sealed and read only through {@link Tenants#upstreamKey})
  */
 public record TenantSettings(
         int contextTokenBudget,
@@ -29,10 +33,14 @@ public record TenantSettings(
         List<String> sensitivePatterns,
         int lowConfidenceStreak,
         String webhookUrl,
-        String webhookSecret) {
+        String webhookSecret,
+        List<RouteEntry> route,
+        java.util.Set<String> ownUpstreamKeys) {
 
     public TenantSettings {
         policyTopics = List.copyOf(policyTopics);
         sensitivePatterns = List.copyOf(sensitivePatterns);
+        route = route == null ? List.of() : List.copyOf(route);
+        ownUpstreamKeys = ownUpstreamKeys == null ? java.util.Set.of() : java.util.Set.copyOf(ownUpstreamKeys);
     }
 }

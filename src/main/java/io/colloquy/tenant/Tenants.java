@@ -7,12 +7,14 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.PatternSyntaxException;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.SecretBox;
 import io.colloquy.shared.TenantId;
 
 /** The tenant directory: the module's public face for every other module. */
@@ -22,13 +24,27 @@ public class Tenants {
     private final TenantRepository repository;
     private final TenantProperties.Defaults defaults;
     private final Clock clock;
+    private final SecretBox secrets;
+    private final ObjectProvider<UpstreamCatalog> upstreams;
     private final ShortLivedCache<UUID, TenantSettings> settingsCache;
+    private final ShortLivedCache<String, Optional<String>> keyCache;
 
-    Tenants(TenantRepository repository, TenantProperties properties, Clock clock) {
+    Tenants(TenantRepository repository, TenantProperties properties, Clock clock, SecretBox secrets,
+            ObjectProvider<UpstreamCatalog> upstreams) {
         this.repository = repository;
         this.defaults = properties.defaults();
         this.clock = clock;
+        this.secrets = secrets;
+        this.upstreams = upstreams;
         this.settingsCache = new ShortLivedCache<>(properties.cacheFor(), 100_000);
+        this.keyCache = new ShortLivedCache<>(properties.cacheFor(), 10_000);
+    }
+
+    /** The tenant's own key for an upstream, opened, if it gave one (cached like the settings). */
+    public Optional<String> upstreamKey(TenantId tenantId, String upstream) {
+        return keyCache.get(tenantId.value() + "/" + upstream, k -> repository.findById(tenantId.value())
+                .map(t -> t.sealedUpstreamKey(upstream))
+                .map(secrets::open));
     }
 
     /** A tenant as other modules and the admin API see it. */
@@ -57,9 +73,31 @@ public class Tenants {
 
     @Transactional
     public TenantView create(String name, SettingsChange change) {
-        TenantSettings settings = merge(defaultSettings(), change == null ? SettingsChange.none() : change);
+        SettingsChange c = change == null ? SettingsChange.none() : change;
+        TenantSettings settings = merge(defaultSettings(), c);
         Tenant tenant = new Tenant(Ids.newId(), name.strip(), settings, clock.instant());
+        applyUpstreamKeys(tenant, c);
         return view(repository.save(tenant));
+    }
+
+    /** Seals and stores the tenant's own upstream keys (an empty value removes one). */
+    private void applyUpstreamKeys(Tenant tenant, SettingsChange change) {
+        if (change.upstreamKeys() == null) {
+            return;
+        }
+        change.upstreamKeys().forEach((upstream, key) -> {
+            requireKnownUpstream(upstream, "upstreamKeys");
+            tenant.upstreamKey(upstream, key.isBlank() ? null : secrets.seal(key.strip()), clock.instant());
+        });
+        keyCache.clear();
+    }
+
+    private void requireKnownUpstream(String upstream, String field) {
+        UpstreamCatalog catalog = upstreams.getIfAvailable();
+        if (catalog != null && !catalog.upstreamNames().contains(upstream)) {
+            throw new InvalidRequestException(field + ": '" + upstream + "' is not an upstream of this deployment; it has "
+                    + new java.util.TreeSet<>(catalog.upstreamNames()));
+        }
     }
 
     @Transactional
@@ -68,6 +106,7 @@ public class Tenants {
                 .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
         if (change != null) {
             tenant.apply(merge(tenant.settings(), change), clock.instant());
+            applyUpstreamKeys(tenant, change);
         }
         if (name != null && !name.isBlank()) {
             tenant.rename(name.strip(), clock.instant());
@@ -79,10 +118,13 @@ public class Tenants {
     private TenantSettings defaultSettings() {
         return new TenantSettings(defaults.contextTokenBudget(), defaults.confidenceThreshold(), null, null,
                 defaults.softBudgetRatio(), defaults.hardLimitAction(), defaults.policyTopics(), List.of(),
-                defaults.lowConfidenceStreak(), null, null);
+                defaults.lowConfidenceStreak(), null, null, List.of(), java.util.Set.of());
     }
 
-    private static TenantSettings merge(TenantSettings current, SettingsChange c) {
+    private TenantSettings merge(TenantSettings current, SettingsChange c) {
+        if (c.route() != null) {
+            c.route().forEach(e -> requireKnownUpstream(e.upstream(), "route"));
+        }
         if (c.sensitivePatterns() != null) {
             for (String pattern : c.sensitivePatterns()) {
                 try {
@@ -112,7 +154,9 @@ public class Tenants {
                 c.sensitivePatterns() == null ? current.sensitivePatterns() : c.sensitivePatterns(),
                 c.lowConfidenceStreak() == null ? current.lowConfidenceStreak() : c.lowConfidenceStreak(),
                 webhookUrl,
-                webhookUrl == null ? null : webhookSecret);
+                webhookUrl == null ? null : webhookSecret,
+                c.route() == null ? current.route() : c.route(),
+                current.ownUpstreamKeys());
     }
 
     private static String emptyToNull(String s) {

@@ -13,6 +13,9 @@ import io.colloquy.shared.TenantId;
  *
  * @param callId          unique per attempt; recording the same call twice is harmless
  * @param conversationId  null only for calls made outside any conversation
+ * @param upstream        the configured upstream the call went to
+ * @param provider        the provider its price is looked up under
+ * @param errorDetail     for a failure, what went wrong (status, message; never customer text), else null
  */
 public record ModelCall(
         UUID callId,
@@ -20,11 +23,13 @@ public record ModelCall(
         TenantId tenantId,
         ConversationId conversationId,
         CallPurpose purpose,
+        String upstream,
         String provider,
         String model,
         int attempt,
         CallOutcome outcome,
         String errorType,
+        String errorDetail,
         int promptTokens,
         int cachedPromptTokens,
         int completionTokens,

@@ -53,22 +53,25 @@ public class UsageLedger {
         BigDecimal cost = price.map(p -> p.cost(call.promptTokens(), call.cachedPromptTokens(), call.completionTokens()))
                 .orElse(BigDecimal.ZERO.setScale(12));
         int inserted = jdbc.sql("""
-                        INSERT INTO usage_ledger (id, occurred_at, tenant_id, conversation_id, purpose, provider, model,
-                            attempt, outcome, error_type, prompt_tokens, cached_prompt_tokens, completion_tokens,
-                            tokens_estimated, price_id, cost_usd, priced, latency_ms)
-                        VALUES (:id, :at, :tenant, :conversation, :purpose, :provider, :model, :attempt, :outcome,
-                            :errorType, :prompt, :cached, :completion, :estimated, :priceId, :cost, :priced, :latency)
+                        INSERT INTO usage_ledger (id, occurred_at, tenant_id, conversation_id, purpose, upstream, provider,
+                            model, attempt, outcome, error_type, error_detail, prompt_tokens, cached_prompt_tokens,
+                            completion_tokens, tokens_estimated, price_id, cost_usd, priced, latency_ms)
+                        VALUES (:id, :at, :tenant, :conversation, :purpose, :upstream, :provider, :model, :attempt,
+                            :outcome, :errorType, :errorDetail, :prompt, :cached, :completion, :estimated, :priceId, :cost,
+                            :priced, :latency)
                         ON CONFLICT DO NOTHING""")
                 .param("id", call.callId())
                 .param("at", Timestamp.from(call.occurredAt()))
                 .param("tenant", call.tenantId().value())
                 .param("conversation", call.conversationId() == null ? null : call.conversationId().value())
                 .param("purpose", call.purpose().name())
+                .param("upstream", call.upstream())
                 .param("provider", call.provider())
                 .param("model", call.model())
                 .param("attempt", call.attempt())
                 .param("outcome", call.outcome().name())
                 .param("errorType", call.errorType())
+                .param("errorDetail", call.errorDetail())
                 .param("prompt", call.promptTokens())
                 .param("cached", call.cachedPromptTokens())
                 .param("completion", call.completionTokens())

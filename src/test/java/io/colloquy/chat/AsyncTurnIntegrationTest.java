@@ -44,7 +44,7 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
         if (secondInstance != null) {
             secondInstance.close();
         }
-        circuitBreakers.circuitBreaker("llm").reset();
+        circuitBreakers.circuitBreaker(PRIMARY_CIRCUIT).reset();
     }
 
     @Test
@@ -98,7 +98,7 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
             jobs.add(accepted.body().get("id").asString());
         }
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                circuitBreakers.circuitBreaker("llm").getState().name().equals("OPEN"));
+                circuitBreakers.circuitBreaker(PRIMARY_CIRCUIT).getState().name().equals("OPEN"));
         assertThat(countJobs(tenant.id(), "DONE")).isZero();
 
         stubAnswer();
@@ -166,7 +166,7 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
 
     @Test
     void aJobThatKeepsFailingIsDeadAndTheCustomerIsHandedOff() {
-        circuitBreakers.circuitBreaker("llm").transitionToDisabledState();
+        circuitBreakers.circuitBreaker(PRIMARY_CIRCUIT).transitionToDisabledState();
         FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(aResponse().withStatus(503)));
         var tenant = fixtures.tenant();
         UUID conversation = fixtures.conversation(tenant);

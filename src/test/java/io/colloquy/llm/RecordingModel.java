@@ -12,7 +12,7 @@ import io.colloquy.usage.CallOutcome;
 import io.colloquy.usage.CallPurpose;
 
 /**
- * Puts a recorder in front of the configured model backend: every prompt the model receives is kept,
+ * Puts a recorder in front of every configured upstream's backend: every prompt the model receives is kept,
  * and the summarizer can be made useless or failing, for memory tests and benchmarks.
  */
 @TestConfiguration(proxyBeanMethods = false)
@@ -34,7 +34,11 @@ public class RecordingModel {
 
     @Bean
     @Primary
-    ModelBackend recordingBackend(@Qualifier("modelBackend") ModelBackend delegate) {
+    Upstreams recordingUpstreams(@Qualifier("upstreams") Upstreams configured) {
+        return configured.withBackends(RecordingModel::recording);
+    }
+
+    private static ModelBackend recording(ModelBackend delegate) {
         return new ModelBackend() {
             @Override
             public String provider() {

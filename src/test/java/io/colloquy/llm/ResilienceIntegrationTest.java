@@ -118,7 +118,7 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
         handedOffTurn();
         handedOffTurn();
         assertThat(FakeOpenAi.requests()).as("the circuit opened at the 5th failure").hasSize(5);
-        assertThat(circuitBreakers.circuitBreaker("llm").getState().name()).isEqualTo("OPEN");
+        assertThat(circuitBreakers.circuitBreaker(PRIMARY_CIRCUIT).getState().name()).isEqualTo("OPEN");
 
         long started = System.nanoTime();
         var turn = handedOffTurn();
@@ -130,7 +130,7 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
         var health = http.get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().get("status").asString()).isEqualTo("UP");
-        assertThat(health.body().get("components").get("circuitBreakers").get("details").get("llm")
+        assertThat(health.body().get("components").get("circuitBreakers").get("details").get(PRIMARY_CIRCUIT)
                 .get("details").get("state").asString()).isEqualTo("OPEN");
     }
 

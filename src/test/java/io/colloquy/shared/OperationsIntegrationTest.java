@@ -17,7 +17,7 @@ class OperationsIntegrationTest extends ServiceTestBase {
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().get("status").asString()).isEqualTo("UP");
         assertThat(health.body().get("components").get("db").get("status").asString()).isEqualTo("UP");
-        assertThat(health.body().get("components").get("circuitBreakers").get("details").get("llm")
+        assertThat(health.body().get("components").get("circuitBreakers").get("details").get("llm:simulated:simulated-1")
                 .get("details").get("state").asString()).isEqualTo("CLOSED");
     }
 

@@ -47,6 +47,21 @@ public final class FakeOpenAi {
         return "http://127.0.0.1:" + server().port() + "/v1";
     }
 
+    /** Another upstream on the same server, told apart by the first part of its path. */
+    public static String baseUrl(String name) {
+        return "http://127.0.0.1:" + server().port() + "/" + name + "/v1";
+    }
+
+    /** The chat completions endpoint of such an upstream. */
+    public static MappingBuilder completions(String name) {
+        return post(urlEqualTo("/" + name + PATH));
+    }
+
+    public static List<LoggedRequest> requests(String name) {
+        return server().findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                urlEqualTo("/" + name + PATH)));
+    }
+
     public static MappingBuilder completions() {
         return post(urlEqualTo(PATH));
     }

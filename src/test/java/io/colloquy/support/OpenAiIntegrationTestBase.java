@@ -31,15 +31,29 @@ public abstract class OpenAiIntegrationTestBase {
     protected Http http;
     protected Fixtures fixtures;
 
+    /** The circuit of the deployment's default route: the fake server's gpt-4o-mini. */
+    protected static final String PRIMARY_CIRCUIT = "llm:openai:gpt-4o-mini";
+
+    /**
+     * Three upstreams on the one fake server, told apart by path: {@code openai} (the default route),
+     * {@code backup} (priced under its own provider) and {@code slowpoke} (a short first-byte limit).
+     */
     @DynamicPropertySource
     static void openAi(DynamicPropertyRegistry registry) {
-        registry.add("spring.ai.openai.base-url", FakeOpenAi::baseUrl);
+        registry.add("colloquy.llm.upstreams.openai.base-url", FakeOpenAi::baseUrl);
+        registry.add("colloquy.llm.upstreams.openai.api-key", () -> FakeOpenAi.API_KEY);
+        registry.add("colloquy.llm.upstreams.backup.base-url", () -> FakeOpenAi.baseUrl("backup"));
+        registry.add("colloquy.llm.upstreams.backup.api-key", () -> "backup-key");
+        registry.add("colloquy.llm.upstreams.slowpoke.base-url", () -> FakeOpenAi.baseUrl("slowpoke"));
+        registry.add("colloquy.llm.upstreams.slowpoke.first-byte-timeout", () -> "400ms");
+        registry.add("colloquy.llm.upstreams.slowpoke.provider", () -> "openai");
+        registry.add("colloquy.llm.route", () -> "openai:gpt-4o-mini");
     }
 
     @BeforeEach
     void resetUpstream() {
         FakeOpenAi.server().resetAll();
-        circuitBreakers.circuitBreaker("llm").reset();
+        circuitBreakers.getAllCircuitBreakers().forEach(io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
         http = new Http(port);
         fixtures = new Fixtures(http);
     }

@@ -274,8 +274,8 @@ class CostReportIntegrationTest extends ServiceTestBase {
     private void record(Fixtures.Tenant tenant, UUID conversation, String model, Instant at, int prompt, int cached,
                         int completion) {
         ledger.record(new ModelCall(UUID.randomUUID(), at, TenantId.of(tenant.id()),
-                conversation == null ? null : ConversationId.of(conversation), CallPurpose.CHAT, "test", model, 1,
-                CallOutcome.SUCCESS, null, prompt, cached, completion, false, Duration.ofMillis(120)));
+                conversation == null ? null : ConversationId.of(conversation), CallPurpose.CHAT, "test", "test", model, 1,
+                CallOutcome.SUCCESS, null, null, prompt, cached, completion, false, Duration.ofMillis(120)));
     }
 
     private JsonNode monthly(Fixtures.Tenant tenant, String key, String month) {
