@@ -44,6 +44,22 @@ class AsyncJobs {
         return insert(tenantId, conversationId, customerSeq, Status.QUEUED, null, null, null);
     }
 
+    /**
+     * Queues the customer message of a turn that was cut off, unless a job for it exists already (an
+     * async turn that died is its own job). True when a job was queued.
+     */
+    boolean insertRecovered(TenantId tenantId, ConversationId conversationId, int customerSeq) {
+        Timestamp now = Timestamp.from(clock.instant());
+        return jdbc.sql("""
+                        INSERT INTO async_jobs (id, tenant_id, conversation_id, customer_seq, status, next_run_at,
+                            created_at, updated_at)
+                        VALUES (:id, :tenant, :conversation, :seq, 'QUEUED', :now, :now, :now)
+                        ON CONFLICT (tenant_id, conversation_id, customer_seq) DO NOTHING""")
+                .param("id", Ids.newId()).param("tenant", tenantId.value()).param("conversation", conversationId.value())
+                .param("seq", customerSeq).param("now", now)
+                .update() == 1;
+    }
+
     /** A job decided at once (a person owns the conversation, or a trigger fired before the model). */
     UUID insertDone(TenantId tenantId, ConversationId conversationId, int customerSeq, Integer replySeq,
                     UUID handoffId, boolean webhook) {

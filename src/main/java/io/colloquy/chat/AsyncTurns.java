@@ -49,11 +49,13 @@ class AsyncTurns {
     private final SpendGuard spendGuard;
     private final ChatProperties chat;
     private final JobProperties properties;
+    private final TurnLeases leases;
     private final TransactionTemplate tx;
 
     AsyncTurns(Conversations conversations, Tenants tenants, SessionMemory memory, Handoffs handoffs,
                TurnEngine engine, AsyncJobs jobs, IdempotencyStore idempotency, SpendGuard spendGuard,
-               ChatProperties chat, JobProperties properties, PlatformTransactionManager transactions) {
+               ChatProperties chat, JobProperties properties, TurnLeases leases,
+               PlatformTransactionManager transactions) {
         this.conversations = conversations;
         this.tenants = tenants;
         this.memory = memory;
@@ -64,6 +66,7 @@ class AsyncTurns {
         this.spendGuard = spendGuard;
         this.chat = chat;
         this.properties = properties;
+        this.leases = leases;
         this.tx = new TransactionTemplate(transactions);
     }
 
@@ -74,8 +77,7 @@ class AsyncTurns {
         UUID jobId = tx.execute(s -> {
             ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
             if (key != null) {
-                Optional<UUID> earlier = idempotency.begin(tenantId, conversationId, key, content,
-                        chat.turnLockStaleAfter(), UUID.class);
+                Optional<UUID> earlier = idempotency.lookUp(tenantId, conversationId, key, content, UUID.class);
                 if (earlier.isPresent()) {
                     return earlier.get();
                 }
@@ -89,6 +91,7 @@ class AsyncTurns {
                             settings.webhookUrl() != null))
                     .orElseGet(() -> jobs.insertQueued(tenantId, conversationId, customer.seq()));
             if (key != null) {
+                idempotency.record(tenantId, conversationId, key, content, customer.seq());
                 idempotency.complete(tenantId, conversationId, key, id);
             }
             return id;
@@ -146,15 +149,28 @@ class AsyncTurns {
             }
             ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
             Message customer = conversations.message(tenantId, conversationId, job.customerSeq()).orElseThrow();
+            Optional<Message> reply = conversations.replyTo(tenantId, conversationId, job.customerSeq());
+            if (reply.isPresent()) {
+                // answered already (a cut-off turn that wrote its answer late): the job is done, with that answer
+                HandoffRef open = handoffs.openFor(tenantId, conversationId).orElse(null);
+                jobs.complete(job, reply.get().seq(), open == null ? null : open.id(), webhook);
+                idempotency.completeForCustomerMessage(tenantId, conversationId, customer.seq(), TurnResponse.of(
+                        conversationId, customer, new TurnEngine.Written(reply.get(), open, conversation.status()),
+                        TurnResponse.UsageBody.NONE, null));
+                return new Start.Finished();
+            }
             if (conversation.status().humanOwned() || conversation.status() == ConversationStatus.CLOSED) {
                 // a person took the conversation (or it was closed) while the job waited: no model answer now
-                jobs.complete(job, null, handoffs.openFor(tenantId, conversationId).map(HandoffRef::id).orElse(null),
-                        webhook);
+                HandoffRef open = handoffs.openFor(tenantId, conversationId).orElse(null);
+                jobs.complete(job, null, open == null ? null : open.id(), webhook);
+                idempotency.completeForCustomerMessage(tenantId, conversationId, customer.seq(), TurnResponse.of(
+                        conversationId, customer, new TurnEngine.Written(null, open, conversation.status()),
+                        TurnResponse.UsageBody.NONE, null));
                 return new Start.Finished();
             }
             try {
-                return new Start.Model(customer, conversations.beginTurn(tenantId, conversationId,
-                        chat.turnLockStaleAfter()));
+                return new Start.Model(customer, conversations.beginTurn(tenantId, conversationId, job.customerSeq(),
+                        chat.turnLease()));
             } catch (Conversations.TurnInProgressException busy) {
                 jobs.retryLater(job, Duration.ofSeconds(1), false, null);
                 return new Start.Finished();
@@ -165,7 +181,7 @@ class AsyncTurns {
         }
         Instant deadline = engine.deadlineFromNow();
         TurnEngine.ModelTurn turn;
-        try {
+        try (var hold = leases.hold(tenantId, conversationId, model.turnToken())) {
             turn = engine.callModel(tenantId, conversationId, settings, model.customer().seq(), deadline,
                     TurnListener.NONE);
         } catch (RuntimeException e) {
@@ -189,13 +205,20 @@ class AsyncTurns {
             if (!jobs.holdsLease(job)) {
                 throw new AsyncJobs.LeaseLostException(job.id());
             }
-            conversations.lockAndGet(tenantId, conversationId);
+            if (!conversations.holdsTurn(tenantId, conversationId, turnToken)) {
+                // the turn outlived its lease: the recovery took the message over; this run's answer is dropped
+                throw new AsyncJobs.LeaseLostException(job.id());
+            }
             switch (turn.result()) {
                 case LlmResult.Answered a -> {
                     TurnEngine.Written written = engine.writeAnswer(tenantId, conversationId, settings, customer,
                             turn, a.text());
                     jobs.complete(job, written.reply().seq(), written.handoff() == null ? null : written.handoff().id(),
                             webhook);
+                    // a synchronous turn cut off before it answered gets its answer here, for its retry
+                    idempotency.completeForCustomerMessage(tenantId, conversationId, customer.seq(), TurnResponse.of(
+                            conversationId, customer, written, TurnEngine.usage(turn.calls()),
+                            TurnResponse.AnsweredBy.of(turn.result())));
                 }
                 case LlmResult.Unavailable u -> {
                     if (turn.context() != null) {
@@ -208,6 +231,8 @@ class AsyncTurns {
                         TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, customer, trigger,
                                 null);
                         jobs.dead(job, u.reason() + ": " + u.detail(), written.handoff().id(), webhook);
+                        idempotency.completeForCustomerMessage(tenantId, conversationId, customer.seq(),
+                                TurnResponse.of(conversationId, customer, written, TurnEngine.usage(turn.calls()), null));
                         log.warn("Job {} is dead after {} attempts; conversation {} handed off", job.id(),
                                 job.attempts(), conversationId);
                     } else {

@@ -16,7 +16,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxMessageChars    longest customer message accepted (longer: 413)
  * @param maxMetadataChars   largest conversation metadata accepted, as JSON text
- * @param turnLockStaleAfter a turn that has not finished after this long is presumed dead (its instance crashed)
+ * @param turnLease          a turn holds its conversation this long, renewed while it lives; a turn whose lease
+ *                           ran out died (its instance crashed or lost the database), and its customer message is
+ *                           queued to be answered as an async turn
+ * @param recoveryInterval   how often each instance looks for such turns
  * @param holdingReply       what the customer reads when a person takes over
  */
 @Validated
@@ -24,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
 record ChatProperties(
         @Min(1) @Max(1_000_000) @DefaultValue("8000") int maxMessageChars,
         @Min(2) @Max(1_000_000) @DefaultValue("8000") int maxMetadataChars,
-        @NotNull @DefaultValue("2m") Duration turnLockStaleAfter,
+        @NotNull @DefaultValue("15s") Duration turnLease,
+        @NotNull @DefaultValue("2s") Duration recoveryInterval,
         @NotBlank @DefaultValue("Thanks for your patience. I'm bringing in a member of our team to help you. "
                 + "They will see our whole conversation, so you won't need to repeat anything.") String holdingReply) {
 }

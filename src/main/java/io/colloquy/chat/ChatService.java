@@ -42,17 +42,21 @@ class ChatService {
     private final IdempotencyStore idempotency;
     private final SpendGuard spendGuard;
     private final ChatProperties properties;
+    private final TurnLeases leases;
+    private final AsyncJobs jobs;
     private final TransactionTemplate tx;
 
     ChatService(Conversations conversations, Tenants tenants, TurnEngine engine,
-                IdempotencyStore idempotency, SpendGuard spendGuard, ChatProperties properties,
-                PlatformTransactionManager transactions) {
+                IdempotencyStore idempotency, SpendGuard spendGuard, ChatProperties properties, TurnLeases leases,
+                AsyncJobs jobs, PlatformTransactionManager transactions) {
         this.conversations = conversations;
         this.tenants = tenants;
         this.engine = engine;
         this.idempotency = idempotency;
         this.spendGuard = spendGuard;
         this.properties = properties;
+        this.leases = leases;
+        this.jobs = jobs;
         this.tx = new TransactionTemplate(transactions);
     }
 
@@ -94,11 +98,15 @@ class ChatService {
         ConversationId conversationId = admitted.conversationId();
         String idempotencyKey = admitted.idempotencyKey();
         listener.accepted(admitted.customer());
-        try {
+        try (var hold = leases.hold(tenantId, conversationId, admitted.turnToken())) {
             Instant deadline = engine.deadlineFromNow();
             TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, admitted.settings(),
                     admitted.customer().seq(), deadline, listener);
             TurnResponse response = tx.execute(s -> {
+                if (!conversations.holdsTurn(tenantId, conversationId, admitted.turnToken())) {
+                    // the turn outlived its lease (the database was away) and the recovery took it over
+                    throw new TurnInterruptedException();
+                }
                 TurnEngine.Written written = switch (turn.result()) {
                     case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, admitted.settings(),
                             admitted.customer(), turn, a.text());
@@ -106,9 +114,8 @@ class ChatService {
                             admitted.customer(), TurnEngine.unavailable(u), turn);
                 };
                 conversations.endTurn(tenantId, conversationId, admitted.turnToken());
-                TurnResponse written0 = response(conversationId, admitted.customer(), written,
-                        TurnEngine.usage(turn.calls()), turn.result() instanceof LlmResult.Answered a
-                                ? new TurnResponse.AnsweredBy(a.upstream(), a.model()) : null);
+                TurnResponse written0 = TurnResponse.of(conversationId, admitted.customer(), written,
+                        TurnEngine.usage(turn.calls()), TurnResponse.AnsweredBy.of(turn.result()));
                 if (idempotencyKey != null) {
                     idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, written0);
                 }
@@ -123,7 +130,7 @@ class ChatService {
             }
             return response;
         } catch (RuntimeException e) {
-            release(tenantId, conversationId, admitted.turnToken(), idempotencyKey);
+            handOver(admitted);
             throw e;
         }
     }
@@ -132,45 +139,58 @@ class ChatService {
                             TenantSettings settings, SpendGuard.Decision spend) {
         ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
         if (idempotencyKey != null) {
-            Optional<TurnResponse> earlier = idempotency.begin(tenantId, conversationId, "sync:" + idempotencyKey,
-                    content, properties.turnLockStaleAfter(), TurnResponse.class);
+            Optional<TurnResponse> earlier = idempotency.lookUp(tenantId, conversationId, "sync:" + idempotencyKey,
+                    content, TurnResponse.class);
             if (earlier.isPresent()) {
                 return new Admission.Answered(earlier.get());
             }
         }
         Message customer = engine.accept(tenantId, conversationId, conversation.status(), content, spend);
+        if (idempotencyKey != null) {
+            idempotency.record(tenantId, conversationId, "sync:" + idempotencyKey, content, customer.seq());
+        }
         Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, conversation.status(),
                 customer, settings, spend);
         if (decided.isPresent()) {
-            TurnResponse immediate = response(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE,
+            TurnResponse immediate = TurnResponse.of(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE,
                     null);
             if (idempotencyKey != null) {
                 idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, immediate);
             }
             return new Admission.Answered(immediate);
         }
-        UUID token = conversations.beginTurn(tenantId, conversationId, properties.turnLockStaleAfter());
+        UUID token = conversations.beginTurn(tenantId, conversationId, customer.seq(), properties.turnLease());
         return new Admission.NeedsModel(tenantId, conversationId, customer, token, settings, idempotencyKey);
     }
 
-    private static TurnResponse response(ConversationId conversationId, Message customer, TurnEngine.Written written,
-                                         TurnResponse.UsageBody usage, TurnResponse.AnsweredBy answeredBy) {
-        return new TurnResponse(conversationId.value(), written.status(), customer.seq(),
-                TurnResponse.MessageBody.of(written.reply()), TurnResponse.HandoffBody.of(written.handoff()), usage,
-                answeredBy);
-    }
-
-    /** After a failed step 3: free the conversation for the next turn and let the client retry its key. */
-    private void release(TenantId tenantId, ConversationId conversationId, UUID token, String idempotencyKey) {
+    /**
+     * After a failed step 2 or 3 (the database went away, or a bug): the customer's message is stored but
+     * unanswered. It is handed to the async queue to be answered (or handed to a person), and the
+     * conversation is freed; a retry with the same Idempotency-Key is told that answer once it exists.
+     * When even this fails (the database is still away), the turn's lease runs out and the recovery does
+     * the same within seconds.
+     */
+    private void handOver(Admission.NeedsModel admitted) {
         try {
             tx.executeWithoutResult(s -> {
-                conversations.endTurn(tenantId, conversationId, token);
-                if (idempotencyKey != null) {
-                    idempotency.abandon(tenantId, conversationId, "sync:" + idempotencyKey);
+                if (conversations.replyTo(admitted.tenantId(), admitted.conversationId(), admitted.customer().seq())
+                        .isEmpty()) {
+                    jobs.insertRecovered(admitted.tenantId(), admitted.conversationId(), admitted.customer().seq());
                 }
+                conversations.endTurn(admitted.tenantId(), admitted.conversationId(), admitted.turnToken());
             });
         } catch (RuntimeException cleanup) {
-            log.warn("Could not release turn on conversation {}: {}", conversationId, cleanup.toString());
+            log.warn("Could not hand over the turn on conversation {} ({}); its lease will run out and the recovery "
+                    + "will", admitted.conversationId(), cleanup.toString());
+        }
+    }
+
+    /** The turn ran out of time to write its answer; the recovery answers the message instead. */
+    static class TurnInterruptedException extends io.colloquy.shared.ProblemException {
+        TurnInterruptedException() {
+            super(HttpStatus.SERVICE_UNAVAILABLE, "turn-interrupted", "Turn interrupted",
+                    "This turn was interrupted and its message is being answered separately; retry with the same "
+                            + "Idempotency-Key to get the answer", java.util.Map.of("retryAfterSeconds", 2));
         }
     }
 

@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.http.HttpStatus;
@@ -21,7 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code Idempotency-Key} for turns: the same key and body gets the first answer again (the model is
- * called once); the same key with another body is 422; a retry while the first is still running is 409.
+ * called once); the same key with another body is 422; a retry while the first is still being answered
+ * is 409 with Retry-After. A record names the customer message its request stored, and is never taken
+ * over: a turn cut off by a crash is answered by the recovery (as an async turn), which completes the
+ * record, so the retry is told that outcome and the message is never stored twice.
  */
 @Repository
 class IdempotencyStore {
@@ -38,48 +41,40 @@ class IdempotencyStore {
 
     /**
      * Inside the turn's first transaction (the conversation row is locked, so two requests with the
-     * same key cannot both pass): the stored answer for a repeat, or empty when this request is the first.
-     *
-     * @param abandonAfter an unfinished entry older than this belonged to a turn that died; it is taken over
+     * same key cannot both pass): the stored answer for a repeat, or empty when this request is the
+     * first (the caller then {@link #record}s it once it stored the customer's message).
      */
-    <T> Optional<T> begin(TenantId tenantId, ConversationId conversationId, String key, String body,
-                          Duration abandonAfter, Class<T> responseType) {
-        byte[] hash = sha256(body);
+    <T> Optional<T> lookUp(TenantId tenantId, ConversationId conversationId, String key, String body,
+                           Class<T> responseType) {
         var existing = jdbc.sql("""
-                        SELECT request_hash, response::text AS response, created_at FROM idempotency_keys
+                        SELECT request_hash, response::text AS response FROM idempotency_keys
                         WHERE tenant_id = :tenant AND conversation_id = :conversation AND idempotency_key = :key""")
                 .param("tenant", tenantId.value()).param("conversation", conversationId.value()).param("key", key)
-                .query((rs, n) -> new Object[] {rs.getBytes("request_hash"), rs.getString("response"),
-                        rs.getTimestamp("created_at").toInstant()})
+                .query((rs, n) -> new Object[] {rs.getBytes("request_hash"), rs.getString("response")})
                 .optional();
         if (existing.isEmpty()) {
-            jdbc.sql("""
-                            INSERT INTO idempotency_keys (tenant_id, conversation_id, idempotency_key, request_hash, created_at)
-                            VALUES (:tenant, :conversation, :key, :hash, :now)""")
-                    .param("tenant", tenantId.value()).param("conversation", conversationId.value()).param("key", key)
-                    .param("hash", hash).param("now", Timestamp.from(clock.instant()))
-                    .update();
             return Optional.empty();
         }
         Object[] row = existing.get();
-        if (!Arrays.equals((byte[]) row[0], hash)) {
+        if (!Arrays.equals((byte[]) row[0], sha256(body))) {
             throw new InvalidRequestException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
                     "Idempotency key reused", "This Idempotency-Key was used with a different message body");
         }
-        if (row[1] != null) {
-            return Optional.of(json.readValue((String) row[1], responseType));
+        if (row[1] == null) {
+            throw new RequestInProgressException();
         }
-        if (((java.time.Instant) row[2]).plus(abandonAfter).isAfter(clock.instant())) {
-            throw new ConflictException("idempotent-request-in-progress", "Request in progress",
-                    "A request with this Idempotency-Key is still being answered; retry shortly");
-        }
+        return Optional.of(json.readValue((String) row[1], responseType));
+    }
+
+    /** Remembers the first request with this key and the customer message it stored (same transaction). */
+    void record(TenantId tenantId, ConversationId conversationId, String key, String body, Integer customerSeq) {
         jdbc.sql("""
-                        UPDATE idempotency_keys SET created_at = :now
-                        WHERE tenant_id = :tenant AND conversation_id = :conversation AND idempotency_key = :key""")
+                        INSERT INTO idempotency_keys (tenant_id, conversation_id, idempotency_key, request_hash,
+                            customer_seq, created_at)
+                        VALUES (:tenant, :conversation, :key, :hash, :seq, :now)""")
                 .param("tenant", tenantId.value()).param("conversation", conversationId.value()).param("key", key)
-                .param("now", Timestamp.from(clock.instant()))
+                .param("hash", sha256(body)).param("seq", customerSeq).param("now", Timestamp.from(clock.instant()))
                 .update();
-        return Optional.empty();
     }
 
     void complete(TenantId tenantId, ConversationId conversationId, String key, Object response) {
@@ -91,12 +86,18 @@ class IdempotencyStore {
                 .update();
     }
 
-    /** Forgets an unfinished entry whose turn failed, so the client's retry is answered afresh. */
-    void abandon(TenantId tenantId, ConversationId conversationId, String key) {
+    /**
+     * A synchronous turn cut off before it answered was answered later (as an async turn): the request
+     * that stored its customer message, if it carried a key, gets that answer on its retry.
+     */
+    void completeForCustomerMessage(TenantId tenantId, ConversationId conversationId, int customerSeq,
+                                    TurnResponse response) {
         jdbc.sql("""
-                        DELETE FROM idempotency_keys WHERE tenant_id = :tenant AND conversation_id = :conversation
-                        AND idempotency_key = :key AND response IS NULL""")
-                .param("tenant", tenantId.value()).param("conversation", conversationId.value()).param("key", key)
+                        UPDATE idempotency_keys SET response = CAST(:response AS jsonb)
+                        WHERE tenant_id = :tenant AND conversation_id = :conversation AND customer_seq = :seq
+                        AND response IS NULL AND idempotency_key LIKE 'sync:%'""")
+                .param("tenant", tenantId.value()).param("conversation", conversationId.value()).param("seq", customerSeq)
+                .param("response", json.writeValueAsString(response))
                 .update();
     }
 
@@ -105,6 +106,15 @@ class IdempotencyStore {
             return MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first request with this key is still being answered (or its answer is being recovered). */
+    static class RequestInProgressException extends ConflictException {
+        RequestInProgressException() {
+            super("idempotent-request-in-progress", "Request in progress",
+                    "A request with this Idempotency-Key is still being answered; retry shortly",
+                    Map.of("retryAfterSeconds", 2));
         }
     }
 }

@@ -18,6 +18,16 @@ record TurnResponse(UUID conversationId, ConversationStatus status, int customer
                     HandoffBody handoff, UsageBody usage, AnsweredBy answeredBy) {
 
     record AnsweredBy(String upstream, String model) {
+        static AnsweredBy of(io.colloquy.llm.LlmResult result) {
+            return result instanceof io.colloquy.llm.LlmResult.Answered a ? new AnsweredBy(a.upstream(), a.model()) : null;
+        }
+    }
+
+    /** The answer to the turn that stored {@code customer}, as written. */
+    static TurnResponse of(io.colloquy.shared.ConversationId conversationId, Message customer, TurnEngine.Written written,
+                           UsageBody usage, AnsweredBy answeredBy) {
+        return new TurnResponse(conversationId.value(), written.status(), customer.seq(), MessageBody.of(written.reply()),
+                HandoffBody.of(written.handoff()), usage, answeredBy);
     }
 
     record HandoffBody(UUID id, String reason) {

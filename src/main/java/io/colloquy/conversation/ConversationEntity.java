@@ -46,6 +46,8 @@ class ConversationEntity {
     private long lastEventSeq;
     private UUID turnToken;
     private Instant turnStartedAt;
+    private Instant turnLeaseUntil;
+    private Integer turnCustomerSeq;
     @Column(updatable = false)
     private Instant createdAt;
     private Instant updatedAt;
@@ -83,20 +85,31 @@ class ConversationEntity {
         updatedAt = now;
     }
 
-    /** One model turn at a time; a token older than {@code staleAfter} belonged to a crashed turn. */
-    boolean tryBeginTurn(UUID token, Instant now, Duration staleAfter) {
-        if (turnToken != null && turnStartedAt.plus(staleAfter).isAfter(now)) {
+    /**
+     * One model turn at a time. A turn holds the conversation until {@code lease} from now (the live turn
+     * renews it); a token whose lease ran out belonged to a turn that died.
+     */
+    boolean tryBeginTurn(UUID token, int customerSeq, Instant now, Duration lease) {
+        if (turnToken != null && turnLeaseUntil != null && turnLeaseUntil.isAfter(now)) {
             return false;
         }
         turnToken = token;
         turnStartedAt = now;
+        turnLeaseUntil = now.plus(lease);
+        turnCustomerSeq = customerSeq;
         return true;
+    }
+
+    boolean holdsTurn(UUID token) {
+        return token.equals(turnToken);
     }
 
     boolean endTurn(UUID token) {
         if (token.equals(turnToken)) {
             turnToken = null;
             turnStartedAt = null;
+            turnLeaseUntil = null;
+            turnCustomerSeq = null;
             return true;
         }
         return false;

@@ -1,5 +1,6 @@
 package io.colloquy.conversation;
 
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -194,16 +195,78 @@ public class Conversations {
     }
 
     /**
-     * Starts a model turn; a second concurrent turn on the same conversation is refused with 409
-     * rather than racing on its memory.
+     * Starts a model turn answering the customer message {@code customerSeq}, holding the conversation
+     * for {@code lease} (renewed by {@link #renewTurn} while the turn lives); a second concurrent turn on
+     * the same conversation is refused with 409 rather than racing on its memory.
      */
     @Transactional(propagation = Propagation.MANDATORY, noRollbackFor = TurnInProgressException.class)
-    public UUID beginTurn(TenantId tenantId, ConversationId id, Duration staleAfter) {
+    public UUID beginTurn(TenantId tenantId, ConversationId id, int customerSeq, Duration lease) {
         UUID token = UUID.randomUUID();
-        if (!lock(tenantId, id).tryBeginTurn(token, clock.instant(), staleAfter)) {
+        if (!lock(tenantId, id).tryBeginTurn(token, customerSeq, clock.instant(), lease)) {
             throw new TurnInProgressException(id);
         }
         return token;
+    }
+
+    /** Extends a live turn's lease; false when the turn no longer holds the conversation. */
+    @Transactional
+    public boolean renewTurn(TenantId tenantId, ConversationId id, UUID token, Duration lease) {
+        return jdbc.sql("""
+                        UPDATE conversations SET turn_lease_until = :until
+                        WHERE tenant_id = :tenant AND id = :id AND turn_token = :token""")
+                .param("until", java.sql.Timestamp.from(clock.instant().plus(lease)))
+                .param("tenant", tenantId.value()).param("id", id.value()).param("token", token)
+                .update() == 1;
+    }
+
+    /** A turn whose lease ran out: its instance died or lost the database in the middle of it. */
+    public record AbandonedTurn(TenantId tenantId, ConversationId conversationId, Integer customerSeq) {
+    }
+
+    /**
+     * Takes up to {@code limit} turns whose lease ran out (inside the caller's transaction, rows locked
+     * and skipped by other instances) and frees their conversations. The caller decides what becomes of
+     * each turn's customer message.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public List<AbandonedTurn> releaseAbandonedTurns(int limit) {
+        Timestamp now = Timestamp.from(clock.instant());
+        List<AbandonedTurn> abandoned = jdbc.sql("""
+                        /* cross-tenant: turn-recovery */
+                        SELECT tenant_id, id, turn_customer_seq FROM conversations
+                        WHERE turn_token IS NOT NULL AND turn_lease_until < :now
+                        ORDER BY turn_lease_until LIMIT :limit FOR UPDATE SKIP LOCKED""")
+                .param("now", now).param("limit", limit)
+                .query((rs, n) -> {
+                    int seq = rs.getInt("turn_customer_seq");
+                    return new AbandonedTurn(TenantId.of(rs.getObject("tenant_id", UUID.class)),
+                            ConversationId.of(rs.getObject("id", UUID.class)), rs.wasNull() ? null : seq);
+                })
+                .list();
+        for (AbandonedTurn t : abandoned) {
+            jdbc.sql("""
+                            UPDATE conversations SET turn_token = NULL, turn_started_at = NULL, turn_lease_until = NULL,
+                                turn_customer_seq = NULL
+                            WHERE tenant_id = :tenant AND id = :id AND turn_lease_until < :now""")
+                    .param("tenant", t.tenantId().value()).param("id", t.conversationId().value()).param("now", now)
+                    .update();
+        }
+        return abandoned;
+    }
+
+    /** The assistant's answer to the customer message {@code customerSeq}, if it has one. */
+    @Transactional(readOnly = true)
+    public Optional<Message> replyTo(TenantId tenantId, ConversationId id, int customerSeq) {
+        return messages.replyTo(tenantId.value(), id.value(), customerSeq).map(MessageEntity::view);
+    }
+
+    /**
+     * Whether the turn {@code token} still holds the conversation (inside the caller's transaction, under
+     * the row lock). A turn that outlived its lease was taken over by the recovery and must not write.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public boolean holdsTurn(TenantId tenantId, ConversationId id, UUID token) {
+        return lock(tenantId, id).holdsTurn(token);
     }
 
     /** Ends a turn; false when the token had expired and another turn took over. */

@@ -31,4 +31,10 @@ interface MessageRepository extends JpaRepository<MessageEntity, MessageEntity.K
             select m from MessageEntity m
             where m.tenantId = :tenantId and m.conversationId = :conversationId and m.seq = :seq""")
     java.util.Optional<MessageEntity> one(UUID tenantId, UUID conversationId, int seq);
+
+    @Query("""
+            select m from MessageEntity m
+            where m.tenantId = :tenantId and m.conversationId = :conversationId
+            and m.role = io.colloquy.conversation.MessageRole.ASSISTANT and m.inReplyTo = :customerSeq""")
+    java.util.Optional<MessageEntity> replyTo(UUID tenantId, UUID conversationId, int customerSeq);
 }

@@ -93,6 +93,29 @@ class OpenAiBackend implements ModelBackend {
                 .timeout(timeout)
                 .maxRetries(0)
                 .build());
+        warmUp();
+    }
+
+    /**
+     * Writes a request and reads a chunk once, at start: the SDK's Kotlin reflection initialises classes
+     * on first use, and a burst of first calls on virtual threads could otherwise all wait on that class
+     * initialisation while holding every carrier thread (seen as a hang under load right after start).
+     */
+    private void warmUp() {
+        var mapper = ObjectMappers.jsonMapper();
+        var sample = params(new BackendCall("warm-up", List.of(PromptMessage.system("s"), PromptMessage.user("u"),
+                PromptMessage.assistant("a")), 16, true, io.colloquy.usage.CallPurpose.CHAT));
+        try {
+            mapper.writeValueAsBytes(sample._body());
+            ChatCompletionChunk chunk = mapper.readValue("""
+                    {"id":"w","object":"chat.completion.chunk","created":1,"model":"w","choices":[{"index":0,
+                    "delta":{"content":"w"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,
+                    "total_tokens":2,"prompt_tokens_details":{"cached_tokens":0}}}""", ChatCompletionChunk.class);
+            chunk._choices().asKnown().orElse(List.of()).forEach(c -> c._delta().asKnown().flatMap(d -> d._content().asKnown()));
+            chunk._usage().asKnown().ifPresent(u -> u._promptTokensDetails().asKnown());
+        } catch (IOException e) {
+            throw new IllegalStateException("the OpenAI SDK could not write or read a sample message", e);
+        }
     }
 
     @Override

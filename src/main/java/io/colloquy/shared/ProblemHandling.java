@@ -7,18 +7,13 @@ import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.CannotAcquireLockException;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.OptimisticLockingFailureException;
-import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -84,18 +79,20 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.CONFLICT, request);
     }
 
-    @ExceptionHandler({DataAccessResourceFailureException.class, CannotGetJdbcConnectionException.class,
-            CannotCreateTransactionException.class, CannotAcquireLockException.class, QueryTimeoutException.class})
-    ResponseEntity<Object> storageUnavailable(Exception ex, WebRequest request) {
-        log.error("Storage unavailable: {}", ex.toString());
-        ProblemDetail body = Problems.storageUnavailable();
-        HttpHeaders headers = new HttpHeaders();
-        headers.set(HttpHeaders.RETRY_AFTER, "5");
-        return handleExceptionInternal(ex, body, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
-    }
-
+    /**
+     * Anything else: a database that went away (however it surfaced: a failed connection, a failed
+     * rollback on a dead connection) is 503 with Retry-After and nothing changed; the rest is a 500 with a
+     * reference that is also in the log.
+     */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
+        if (Problems.isStorageUnavailable(ex)) {
+            log.error("Storage unavailable: {}", ex.toString());
+            HttpHeaders headers = new HttpHeaders();
+            headers.set(HttpHeaders.RETRY_AFTER, "5");
+            return handleExceptionInternal(ex, Problems.storageUnavailable(), headers, HttpStatus.SERVICE_UNAVAILABLE,
+                    request);
+        }
         String reference = UUID.randomUUID().toString();
         log.error("Unexpected failure, reference {}", reference, ex);
         ProblemDetail body = Problems.unexpected(reference);

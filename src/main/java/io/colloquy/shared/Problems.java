@@ -40,13 +40,44 @@ public final class Problems {
                 "Storage is temporarily unavailable; nothing was changed. Retry shortly");
     }
 
-    /** Whether {@code e} means the database could not be reached or did not answer in time (503, not 500). */
+    /**
+     * Whether {@code e} means the database could not be reached or did not answer in time (503, not 500):
+     * Spring's own exceptions for that, or anything caused by a lost connection (a JDBC error in SQL state
+     * class 08 or an administrator shutdown 57P0x, a pool timeout, a refused socket), however it was
+     * wrapped (a failed rollback on a dead connection comes as a transaction system exception).
+     */
     public static boolean isStorageUnavailable(Throwable e) {
-        return e instanceof org.springframework.dao.DataAccessResourceFailureException
-                || e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
-                || e instanceof org.springframework.transaction.CannotCreateTransactionException
-                || e instanceof org.springframework.dao.CannotAcquireLockException
-                || e instanceof org.springframework.dao.QueryTimeoutException;
+        boolean dataAccess = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            dataAccess |= t instanceof org.springframework.dao.DataAccessException
+                    || t instanceof org.springframework.transaction.TransactionException
+                    || t instanceof java.sql.SQLException || t instanceof jakarta.persistence.PersistenceException
+                    || t instanceof org.hibernate.HibernateException;
+            if (dataAccess && t instanceof java.io.IOException) {
+                // the database connection broke under a statement, a commit or a rollback
+                return true;
+            }
+            if (t instanceof java.sql.SQLException && "Connection is closed".equals(t.getMessage())) {
+                // the pool's word for a connection that broke before the rollback after a failed commit
+                return true;
+            }
+            if (t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
+                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof org.springframework.dao.CannotAcquireLockException
+                    || t instanceof org.springframework.dao.QueryTimeoutException
+                    || t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.net.ConnectException
+                    || t instanceof java.net.SocketException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An unexpected failure, named by a reference that is also in the log. */

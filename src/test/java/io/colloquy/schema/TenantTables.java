@@ -21,6 +21,7 @@ final class TenantTables {
             "webhook-queue",          // due webhook deliveries of any tenant
             "handoff-lease-expiry",   // claims whose lease ran out go back to their queue
             "handoff-queue-meters",   // queue depth and oldest wait per tenant
+            "turn-recovery",          // turns whose lease ran out (their instance died) on any tenant's conversation
             "all-tenants-report");    // finance's report over every tenant
 
     private static final Pattern MARKER = Pattern.compile("/\\*\\s*cross-tenant:\\s*([a-z-]+)\\s*\\*/");
