@@ -27,10 +27,14 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     static final String PRINCIPAL_ATTRIBUTE = TenantPrincipal.class.getName();
 
     private final ApiKeys apiKeys;
+    private final RateLimits rateLimits;
+    private final Tenants tenants;
     private final JsonMapper json;
 
-    ApiKeyAuthenticationFilter(ApiKeys apiKeys, JsonMapper json) {
+    ApiKeyAuthenticationFilter(ApiKeys apiKeys, RateLimits rateLimits, Tenants tenants, JsonMapper json) {
         this.apiKeys = apiKeys;
+        this.rateLimits = rateLimits;
+        this.tenants = tenants;
         this.json = json;
     }
 
@@ -47,7 +51,19 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             unauthorized(request, response, "The API key is not valid");
             return;
         }
-        request.setAttribute(PRINCIPAL_ATTRIBUTE, principal.get());
+        TenantPrincipal caller = principal.get();
+        Optional<java.time.Duration> wait = rateLimits.take(caller,
+                caller.tenantId() == null ? null : tenants.settings(caller.tenantId()));
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
+            var problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
+                    "This account or key is sending requests faster than its limit; retry after " + seconds + " s");
+            problem.setProperty("retryAfterSeconds", seconds);
+            Problems.write(request, response, json, problem);
+            return;
+        }
+        request.setAttribute(PRINCIPAL_ATTRIBUTE, caller);
         // ids only: logs never carry keys or message content
         MDC.put("tenant", principal.get().tenantId() == null ? "platform" : principal.get().tenantId().toString());
         try {

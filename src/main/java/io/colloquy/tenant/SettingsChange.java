@@ -15,7 +15,8 @@ import jakarta.validation.constraints.Size;
  * Settings given when a tenant is created or changed; a field left out (null) keeps its current
  * value or default. An empty string for {@code model}, {@code webhookUrl} or a negative budget
  * clears the value; an empty {@code route} returns to the deployment's. {@code upstreamKeys} sets the
- * tenant's own key per upstream (an empty string removes one); keys are never returned.
+ * tenant's own key per upstream (an empty string removes one); keys are never returned. A rate limit of
+ * 0 returns to the deployment's.
  */
 public record SettingsChange(
         @Min(1000) @Max(1_000_000) Integer contextTokenBudget,
@@ -30,9 +31,14 @@ public record SettingsChange(
         @Size(max = 2000) @Pattern(regexp = "^$|^https?://.+", message = "must be an http(s) URL") String webhookUrl,
         @Size(min = 16, max = 200) String webhookSecret,
         @Size(max = 5) List<@NotNull @jakarta.validation.Valid RouteEntry> route,
-        @Size(max = 10) java.util.Map<@Size(min = 1, max = 60) String, @NotNull @Size(max = 500) String> upstreamKeys) {
+        @Size(max = 10) java.util.Map<@Size(min = 1, max = 60) String, @NotNull @Size(max = 500) String> upstreamKeys,
+        @Min(0) @Max(100_000) Integer requestsPerSecond,
+        @Min(0) @Max(1_000_000) Integer requestBurst,
+        @Min(0) @Max(100_000) Integer keyRequestsPerSecond,
+        @Min(0) @Max(1_000_000) Integer keyRequestBurst) {
 
     static SettingsChange none() {
-        return new SettingsChange(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SettingsChange(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
     }
 }

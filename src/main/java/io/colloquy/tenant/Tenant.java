@@ -42,6 +42,10 @@ class Tenant {
     /** Upstream name to the tenant's own key, sealed by {@link io.colloquy.shared.SecretBox}. */
     @JdbcTypeCode(SqlTypes.JSON)
     private java.util.Map<String, String> upstreamKeys = new java.util.LinkedHashMap<>();
+    private Integer requestsPerSecond;
+    private Integer requestBurst;
+    private Integer keyRequestsPerSecond;
+    private Integer keyRequestBurst;
     @Column(updatable = false)
     private Instant createdAt;
     private Instant updatedAt;
@@ -69,6 +73,10 @@ class Tenant {
         this.webhookUrl = s.webhookUrl();
         this.webhookSecret = s.webhookSecret();
         this.route = new ArrayList<>(s.route());
+        this.requestsPerSecond = s.requestsPerSecond();
+        this.requestBurst = s.requestBurst();
+        this.keyRequestsPerSecond = s.keyRequestsPerSecond();
+        this.keyRequestBurst = s.keyRequestBurst();
         this.updatedAt = now;
     }
 
@@ -94,7 +102,8 @@ class Tenant {
     TenantSettings settings() {
         return new TenantSettings(contextTokenBudget, confidenceThreshold, model, monthlyBudgetUsd,
                 softBudgetRatio, hardLimitAction, policyTopics, sensitivePatterns, lowConfidenceStreak,
-                webhookUrl, webhookSecret, route, upstreamKeys.keySet());
+                webhookUrl, webhookSecret, route, upstreamKeys.keySet(), requestsPerSecond, requestBurst,
+                keyRequestsPerSecond, keyRequestBurst);
     }
 
     UUID id() {

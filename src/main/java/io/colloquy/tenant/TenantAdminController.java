@@ -59,12 +59,14 @@ class TenantAdminController {
                         @UsdAmount BigDecimal monthlyBudgetUsd, BigDecimal softBudgetRatio, HardLimitAction hardLimitAction,
                         List<String> policyTopics, List<String> sensitivePatterns, int lowConfidenceStreak,
                         String webhookUrl, boolean webhookSecretSet, List<RouteEntry> route,
-                        java.util.SortedSet<String> ownUpstreamKeys) {
+                        java.util.SortedSet<String> ownUpstreamKeys, Integer requestsPerSecond, Integer requestBurst,
+                        Integer keyRequestsPerSecond, Integer keyRequestBurst) {
         static SettingsBody of(TenantSettings s) {
             return new SettingsBody(s.contextTokenBudget(), s.confidenceThreshold(), s.model(), s.monthlyBudgetUsd(),
                     s.softBudgetRatio(), s.hardLimitAction(), s.policyTopics(), s.sensitivePatterns(),
                     s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecret() != null, s.route(),
-                    new java.util.TreeSet<>(s.ownUpstreamKeys()));
+                    new java.util.TreeSet<>(s.ownUpstreamKeys()), s.requestsPerSecond(), s.requestBurst(),
+                    s.keyRequestsPerSecond(), s.keyRequestBurst());
         }
     }
 

@@ -21,7 +21,30 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("colloquy.tenant")
 record TenantProperties(@Valid @NotNull @DefaultValue Defaults defaults,
-                        @NotNull @DefaultValue("10s") java.time.Duration cacheFor) {
+                        @NotNull @DefaultValue("10s") java.time.Duration cacheFor,
+                        @Valid @NotNull @DefaultValue RateLimit rateLimit) {
+
+    /**
+     * API request rates, enforced across every instance (the buckets live in PostgreSQL); a tenant may
+     * have its own. Each instance spends up to {@code localShare} of a bucket's burst before it settles
+     * with the shared bucket, so the limit can be overshot by that much per instance, never more.
+     *
+     * @param enabled          whether requests are limited at all
+     * @param tenantPerSecond  requests per second one tenant may make, across its keys
+     * @param tenantBurst      requests a tenant may make at once after a quiet spell
+     * @param keyPerSecond     requests per second one API key may make
+     * @param keyBurst         the same burst per key
+     * @param localShare       share of a burst an instance spends before settling with the shared bucket
+     * @param settleEvery      an instance settles at least this often while requests come
+     */
+    record RateLimit(@DefaultValue("true") boolean enabled,
+                     @Min(1) @DefaultValue("100") int tenantPerSecond,
+                     @Min(1) @DefaultValue("200") int tenantBurst,
+                     @Min(1) @DefaultValue("50") int keyPerSecond,
+                     @Min(1) @DefaultValue("100") int keyBurst,
+                     @DecimalMin("0") @DecimalMax("0.5") @DefaultValue("0.1") double localShare,
+                     @NotNull @DefaultValue("100ms") java.time.Duration settleEvery) {
+    }
 
     record Defaults(
             @DefaultValue("4000") @Min(1000) int contextTokenBudget,

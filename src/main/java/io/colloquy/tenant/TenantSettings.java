@@ -21,6 +21,9 @@ import java.util.List;
  *                               {@code model}, if set, in place of its first model)
  * @param ownUpstreamKeys        the upstreams for which the tenant gave its own key (the keys themselves are
  *                               sealed and read only through {@link Tenants#upstreamKey})
+ * @param requestsPerSecond      the tenant's API request rate (with {@code requestBurst}), or null for the
+ *                               deployment's ({@code colloquy.tenant.rate-limit.*})
+ * @param keyRequestsPerSecond   each of its API keys' rate (with {@code keyRequestBurst}), or null likewise
  */
 public record TenantSettings(
         int contextTokenBudget,
@@ -35,7 +38,11 @@ public record TenantSettings(
         String webhookUrl,
         String webhookSecret,
         List<RouteEntry> route,
-        java.util.Set<String> ownUpstreamKeys) {
+        java.util.Set<String> ownUpstreamKeys,
+        Integer requestsPerSecond,
+        Integer requestBurst,
+        Integer keyRequestsPerSecond,
+        Integer keyRequestBurst) {
 
     public TenantSettings {
         policyTopics = List.copyOf(policyTopics);

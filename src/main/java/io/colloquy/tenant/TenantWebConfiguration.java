@@ -20,8 +20,10 @@ class TenantWebConfiguration implements WebMvcConfigurer {
     private final RoleCheck roleCheck = new RoleCheck();
 
     @Bean
-    FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(ApiKeys apiKeys, JsonMapper json) {
-        var registration = new FilterRegistrationBean<>(new ApiKeyAuthenticationFilter(apiKeys, json));
+    FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(ApiKeys apiKeys, RateLimits rateLimits,
+                                                                                 Tenants tenants, JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(new ApiKeyAuthenticationFilter(apiKeys, rateLimits, tenants,
+                json));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
         return registration;

@@ -118,7 +118,7 @@ public class Tenants {
     private TenantSettings defaultSettings() {
         return new TenantSettings(defaults.contextTokenBudget(), defaults.confidenceThreshold(), null, null,
                 defaults.softBudgetRatio(), defaults.hardLimitAction(), defaults.policyTopics(), List.of(),
-                defaults.lowConfidenceStreak(), null, null, List.of(), java.util.Set.of());
+                defaults.lowConfidenceStreak(), null, null, List.of(), java.util.Set.of(), null, null, null, null);
     }
 
     private TenantSettings merge(TenantSettings current, SettingsChange c) {
@@ -156,7 +156,16 @@ public class Tenants {
                 webhookUrl,
                 webhookUrl == null ? null : webhookSecret,
                 c.route() == null ? current.route() : c.route(),
-                current.ownUpstreamKeys());
+                current.ownUpstreamKeys(),
+                override(current.requestsPerSecond(), c.requestsPerSecond()),
+                override(current.requestBurst(), c.requestBurst()),
+                override(current.keyRequestsPerSecond(), c.keyRequestsPerSecond()),
+                override(current.keyRequestBurst(), c.keyRequestBurst()));
+    }
+
+    /** A limit left out keeps its value; 0 returns to the deployment's (null). */
+    private static Integer override(Integer current, Integer change) {
+        return change == null ? current : change == 0 ? null : change;
     }
 
     private static String emptyToNull(String s) {

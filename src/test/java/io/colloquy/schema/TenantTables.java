@@ -11,8 +11,13 @@ import java.util.regex.Pattern;
  */
 final class TenantTables {
 
-    /** Small tables every tenant reads; replicated to every node rather than distributed. */
-    static final Set<String> REFERENCE_TABLES = Set.of("tenants", "model_prices", "api_keys", "flyway_schema_history");
+    /**
+     * Tables that are not tenant-owned: small tables every tenant reads (replicated to every node rather
+     * than distributed), and the rate limits' buckets, keyed by their own id ("t:<tenant>", "k:<key>") and
+     * distributed by it.
+     */
+    static final Set<String> REFERENCE_TABLES = Set.of("tenants", "model_prices", "api_keys", "flyway_schema_history",
+            "rate_limit_buckets");
 
     /** Work that spans tenants by nature, each marked in its SQL with {@code /* cross-tenant: <name> *}{@code /}. */
     static final Set<String> CROSS_TENANT_SCANS = Set.of(
