@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -88,25 +89,55 @@ class AsyncJobs {
     }
 
     /**
-     * Takes up to {@code limit} due jobs: queued ones whose time has come, and running ones whose lease
-     * ran out (their worker died). Each gets a fresh lease token and one more attempt on the count.
+     * Takes up to {@code limit} due jobs, fairly between tenants: the tenants with due work are served
+     * fewest-running first (then longest-waiting), each at most up to {@code maxRunningPerTenant} running
+     * jobs across all instances, so one tenant's backlog cannot starve another's job. Due means queued
+     * and its time has come, or running with its lease run out (its worker died). Each taken job gets a
+     * fresh lease token and one more attempt on the count. Per tenant the jobs are taken with a statement
+     * scoped to that tenant ({@code FOR UPDATE SKIP LOCKED}), which is also the shape a distributed
+     * database needs: only the choice of tenants scans across them.
      */
-    List<Job> take(int limit, String worker, Duration lease) {
+    List<Job> take(int limit, String worker, Duration lease, int maxRunningPerTenant) {
         Timestamp now = Timestamp.from(clock.instant());
-        return jdbc.sql("""
+        List<Object[]> tenants = jdbc.sql("""
                         /* cross-tenant: job-queue */
-                        UPDATE async_jobs j SET status = 'RUNNING', lease_token = gen_random_uuid(),
-                            lease_until = :leaseUntil, locked_by = :worker, attempts = j.attempts + 1, updated_at = :now
-                        WHERE (j.tenant_id, j.id) IN (
-                            SELECT tenant_id, id FROM async_jobs
-                            WHERE (status = 'QUEUED' AND next_run_at <= :now) OR (status = 'RUNNING' AND lease_until < :now)
-                            ORDER BY next_run_at
-                            LIMIT :limit
-                            FOR UPDATE SKIP LOCKED)
-                        RETURNING j.*""")
-                .param("now", now).param("leaseUntil", Timestamp.from(now.toInstant().plus(lease)))
-                .param("worker", worker).param("limit", limit)
-                .query(AsyncJobs::map).list();
+                        SELECT d.tenant_id, coalesce(r.running, 0) AS running FROM
+                            (SELECT tenant_id, min(next_run_at) AS oldest FROM async_jobs
+                             WHERE (status = 'QUEUED' AND next_run_at <= :now) OR (status = 'RUNNING' AND lease_until < :now)
+                             GROUP BY tenant_id) d
+                        LEFT JOIN (SELECT tenant_id, count(*) AS running FROM async_jobs
+                                   WHERE status = 'RUNNING' AND lease_until >= :now GROUP BY tenant_id) r
+                            ON r.tenant_id = d.tenant_id
+                        WHERE coalesce(r.running, 0) < :cap
+                        ORDER BY running, d.oldest LIMIT :limit""")
+                .param("now", now).param("cap", maxRunningPerTenant).param("limit", Math.max(limit, 1))
+                .query((rs, n) -> new Object[] {rs.getObject("tenant_id", UUID.class), rs.getLong("running")})
+                .list();
+        List<Job> taken = new ArrayList<>();
+
+        int share = tenants.isEmpty() ? 0 : (limit + tenants.size() - 1) / tenants.size();
+        for (Object[] t : tenants) {
+            int n = (int) Math.min(Math.min(share, limit - taken.size()), maxRunningPerTenant - (Long) t[1]);
+            if (n <= 0) {
+                continue;
+            }
+            taken.addAll(jdbc.sql("""
+                            UPDATE async_jobs j SET status = 'RUNNING', lease_token = gen_random_uuid(),
+                                lease_until = :leaseUntil, locked_by = :worker, attempts = j.attempts + 1, updated_at = :now,
+                                started_at = :now
+                            WHERE j.tenant_id = :tenant AND j.id IN (
+                                SELECT id FROM async_jobs
+                                WHERE tenant_id = :tenant AND ((status = 'QUEUED' AND next_run_at <= :now)
+                                    OR (status = 'RUNNING' AND lease_until < :now))
+                                ORDER BY next_run_at
+                                LIMIT :n
+                                FOR UPDATE SKIP LOCKED)
+                            RETURNING j.*""")
+                    .param("tenant", t[0]).param("now", now).param("leaseUntil", Timestamp.from(now.toInstant().plus(lease)))
+                    .param("worker", worker).param("n", n)
+                    .query(AsyncJobs::map).list());
+        }
+        return taken;
     }
 
     /** True while {@code job} still holds its lease; locks the row for the rest of the transaction. */
@@ -177,14 +208,21 @@ class AsyncJobs {
     // ---- webhooks
 
     /** Takes due webhook deliveries (exponential back-off by attempts), locking them for this transaction. */
-    List<Job> dueWebhooks(int limit) {
+    List<Job> dueWebhooks(int limit, int perTenant) {
+        // at most perTenant of each tenant, so one tenant's pile of deliveries cannot fill the batch
         return jdbc.sql("""
                         /* cross-tenant: webhook-queue */
-                        SELECT * FROM async_jobs
-                        WHERE webhook_state = 'PENDING'
-                          AND updated_at + (interval '1 second' * (power(2, webhook_attempts) - 1)) <= :now
-                        ORDER BY updated_at LIMIT :limit FOR UPDATE SKIP LOCKED""")
-                .param("now", Timestamp.from(clock.instant())).param("limit", limit)
+                        SELECT * FROM async_jobs WHERE (tenant_id, id) IN (
+                            SELECT tenant_id, id FROM (
+                                SELECT tenant_id, id, updated_at,
+                                       row_number() OVER (PARTITION BY tenant_id ORDER BY updated_at) AS place
+                                FROM async_jobs
+                                WHERE webhook_state = 'PENDING'
+                                  AND updated_at + (interval '1 second' * (power(2, webhook_attempts) - 1)) <= :now) due
+                            WHERE place <= :perTenant ORDER BY updated_at LIMIT :limit)
+                        AND webhook_state = 'PENDING'
+                        ORDER BY updated_at FOR UPDATE SKIP LOCKED""")
+                .param("now", Timestamp.from(clock.instant())).param("limit", limit).param("perTenant", perTenant)
                 .query(AsyncJobs::map).list();
     }
 

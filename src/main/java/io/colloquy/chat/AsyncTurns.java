@@ -226,7 +226,10 @@ class AsyncTurns {
                     }
                     boolean waitingOut = u.reason() == LlmResult.UnavailableReason.CIRCUIT_OPEN
                             || u.reason() == LlmResult.UnavailableReason.BULKHEAD_FULL;
-                    if (!waitingOut && job.attempts() >= properties.maxAttempts()) {
+                    // the budget comes back only with the next month: no point in trying again
+                    boolean final0 = u.reason() == LlmResult.UnavailableReason.BUDGET_EXHAUSTED
+                            || job.attempts() >= properties.maxAttempts();
+                    if (!waitingOut && final0) {
                         Trigger trigger = TurnEngine.unavailable(u);
                         TurnEngine.Written written = engine.writeHandoff(tenantId, conversationId, customer, trigger,
                                 null);

@@ -89,7 +89,7 @@ class JobWorker implements DisposableBean {
                 int free = 1 + slots.drainPermits();
                 List<AsyncJobs.Job> taken;
                 try {
-                    taken = jobs.take(free, name, properties.lease());
+                    taken = jobs.take(free, name, properties.lease(), properties.maxRunningPerTenant());
                 } finally {
                     slots.release(free);
                 }

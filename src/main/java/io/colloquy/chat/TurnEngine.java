@@ -176,7 +176,11 @@ class TurnEngine {
         return new Written(reply, handoff, conversations.lockAndGet(tenantId, conversationId).status());
     }
 
+    /** Why a turn the model could not answer goes to a person: the budget, or the model itself. */
     static Trigger unavailable(LlmResult.Unavailable result) {
+        if (result.reason() == LlmResult.UnavailableReason.BUDGET_EXHAUSTED) {
+            return new Trigger(HandoffReason.BUDGET_EXHAUSTED, "The monthly model budget is spent");
+        }
         return new Trigger(HandoffReason.LLM_UNAVAILABLE, "Model unavailable: " + result.reason() + " (" + result.detail() + ")");
     }
 

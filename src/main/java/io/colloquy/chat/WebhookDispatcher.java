@@ -10,8 +10,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -23,6 +28,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.TenantSettings;
 import io.colloquy.tenant.Tenants;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,6 +53,8 @@ class WebhookDispatcher {
     private final Clock clock;
     private final TransactionTemplate tx;
     private final HttpClient http;
+    private final Map<TenantId, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
 
     WebhookDispatcher(AsyncJobs jobs, AsyncTurns turns, Tenants tenants, JobProperties properties, JsonMapper json,
                       Clock clock, PlatformTransactionManager transactions) {
@@ -61,21 +69,41 @@ class WebhookDispatcher {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /**
+     * Starts the due deliveries, each on a virtual thread of its own, at most
+     * {@code colloquy.jobs.webhook-concurrency-per-tenant} in flight per tenant on this instance: a tenant
+     * whose receiver hangs holds only its own slots, and every other tenant's deliveries go on.
+     */
     @Scheduled(fixedDelayString = "${colloquy.jobs.webhook-interval:1s}")
     void deliverDue() {
         if (!properties.workersEnabled()) {
             return;
         }
         try {
-            // mark the batch as attempted before calling out, so no transaction stays open during HTTP
-            List<AsyncJobs.Job> due = tx.execute(s -> {
-                List<AsyncJobs.Job> batch = jobs.dueWebhooks(20);
-                // connecting and answering may each take the timeout
-                batch.forEach(j -> jobs.webhookAttempted(j, properties.webhookTimeout().multipliedBy(2)));
+            // mark the picked deliveries as attempted before calling out, so no transaction stays open during HTTP
+            List<AsyncJobs.Job> picked = tx.execute(s -> {
+                List<AsyncJobs.Job> batch = new ArrayList<>();
+                for (AsyncJobs.Job job : jobs.dueWebhooks(200, properties.webhookConcurrencyPerTenant())) {
+                    Semaphore slots = inFlight.computeIfAbsent(job.tenantId(),
+                            t -> new Semaphore(properties.webhookConcurrencyPerTenant()));
+                    if (slots.tryAcquire()) {
+                        // connecting and answering may each take the timeout
+                        jobs.webhookAttempted(job, properties.webhookTimeout().multipliedBy(2));
+                        batch.add(job);
+                    }
+                }
                 return batch;
             });
-            for (AsyncJobs.Job job : due) {
-                deliver(job);
+            for (AsyncJobs.Job job : picked) {
+                deliveries.execute(() -> {
+                    try {
+                        deliver(job);
+                    } catch (RuntimeException e) {
+                        log.warn("Webhook delivery for job {} failed: {}", job.id(), e.toString());
+                    } finally {
+                        inFlight.get(job.tenantId()).release();
+                    }
+                });
             }
         } catch (RuntimeException e) {
             log.warn("Webhook delivery round failed: {}", e.toString());

@@ -21,6 +21,7 @@ import org.springframework.core.env.Environment;
 
 import io.colloquy.tenant.RouteEntry;
 import io.colloquy.tenant.Tenants;
+import io.colloquy.usage.BudgetHolds;
 import io.colloquy.usage.CallPurpose;
 import io.colloquy.usage.UsageLedger;
 
@@ -98,14 +99,14 @@ class LlmConfiguration {
 
     @Bean
     LlmClient llmClient(Upstreams upstreams, CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads,
-                        RetryRegistry retries, Tenants tenants, UsageLedger ledger, TokenCounter tokens,
-                        LlmProperties properties, Clock clock) {
+                        RetryRegistry retries, Tenants tenants, UsageLedger ledger, BudgetHolds holds,
+                        TokenCounter tokens, LlmProperties properties, Clock clock) {
         var guards = Map.of(
                 CallPurpose.CHAT, new ResilientLlmClient.Guards(INSTANCE, circuitBreakers,
                         circuitConfig(circuitBreakers, INSTANCE), retries.retry(INSTANCE)),
                 CallPurpose.SUMMARIZATION, new ResilientLlmClient.Guards(SUMMARIZATION_INSTANCE, circuitBreakers,
                         circuitConfig(circuitBreakers, SUMMARIZATION_INSTANCE), retries.retry(SUMMARIZATION_INSTANCE)));
-        return new ResilientLlmClient(upstreams, guards, bulkheads.bulkhead(INSTANCE), tenants, ledger, tokens,
+        return new ResilientLlmClient(upstreams, guards, bulkheads.bulkhead(INSTANCE), tenants, ledger, holds, tokens,
                 properties, clock);
     }
 

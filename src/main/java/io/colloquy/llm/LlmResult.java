@@ -41,6 +41,8 @@ public sealed interface LlmResult {
         /** Retryable failures (5xx, 429, connection) until the attempts or budget ran out. */
         UPSTREAM_ERROR,
         /** The provider answered with something unreadable, or refused the request: retrying won't help. */
-        UPSTREAM_FAULT
+        UPSTREAM_FAULT,
+        /** The call's largest possible cost would pass the tenant's monthly budget: it was not made. */
+        BUDGET_EXHAUSTED
     }
 }

@@ -31,6 +31,7 @@ import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.RouteEntry;
 import io.colloquy.tenant.TenantSettings;
 import io.colloquy.tenant.Tenants;
+import io.colloquy.usage.BudgetHolds;
 import io.colloquy.usage.CallOutcome;
 import io.colloquy.usage.CallPurpose;
 import io.colloquy.usage.ModelCall;
@@ -61,6 +62,7 @@ class ResilientLlmClient implements LlmClient {
     private final BulkheadConfig tenantBulkheadConfig;
     private final Tenants tenants;
     private final UsageLedger ledger;
+    private final BudgetHolds holds;
     private final TokenCounter tokens;
     private final LlmProperties properties;
     private final Clock clock;
@@ -80,7 +82,8 @@ class ResilientLlmClient implements LlmClient {
     }
 
     ResilientLlmClient(Upstreams upstreams, Map<CallPurpose, Guards> guards, Bulkhead bulkhead, Tenants tenants,
-                       UsageLedger ledger, TokenCounter tokens, LlmProperties properties, Clock clock) {
+                       UsageLedger ledger, BudgetHolds holds, TokenCounter tokens, LlmProperties properties,
+                       Clock clock) {
         this.upstreams = upstreams;
         this.guards = Map.copyOf(guards);
         this.bulkhead = bulkhead;
@@ -88,6 +91,7 @@ class ResilientLlmClient implements LlmClient {
                 .maxConcurrentCalls(properties.maxConcurrentCallsPerTenant()).maxWaitDuration(Duration.ZERO).build();
         this.tenants = tenants;
         this.ledger = ledger;
+        this.holds = holds;
         this.tokens = tokens;
         this.properties = properties;
         this.clock = clock;
@@ -134,7 +138,7 @@ class ResilientLlmClient implements LlmClient {
         try {
             TenantSettings settings = tenants.settings(request.context().tenantId());
             return ScopedValue.where(RetrySchedule.DEADLINE, request.deadline())
-                    .call(() -> walkRoute(request, upstreams.routeFor(settings), calls, listener));
+                    .call(() -> walkRoute(request, settings, upstreams.routeFor(settings), calls, listener));
         } catch (RuntimeException e) {
             // a bug must not become a 500 for the customer: the turn degrades like any upstream failure
             log.error("Model door failed unexpectedly", e);
@@ -144,16 +148,20 @@ class ResilientLlmClient implements LlmClient {
     }
 
     /** Tries the route's entries in order until one answers; the failures of those that did not are kept. */
-    private LlmResult walkRoute(LlmRequest request, List<RouteEntry> route, List<RecordedCall> calls,
-                                StreamListener listener) {
+    private LlmResult walkRoute(LlmRequest request, TenantSettings settings, List<RouteEntry> route,
+                                List<RecordedCall> calls, StreamListener listener) {
         List<String> failures = new ArrayList<>();
         LlmResult.UnavailableReason reason = LlmResult.UnavailableReason.UPSTREAM_FAULT;
         for (RouteEntry entry : route) {
-            LlmResult result = attemptOn(entry, request, calls, listener);
+            LlmResult result = attemptOn(entry, request, settings, calls, listener);
             if (result instanceof LlmResult.Answered answered) {
                 return answered;
             }
             var unavailable = (LlmResult.Unavailable) result;
+            if (unavailable.reason() == LlmResult.UnavailableReason.BUDGET_EXHAUSTED) {
+                // no other model makes the budget larger
+                return unavailable;
+            }
             reason = unavailable.reason();
             failures.add(entry + " " + unavailable.reason() + " (" + unavailable.detail() + ")");
             if (listener != null && listener.committed()) {
@@ -168,7 +176,7 @@ class ResilientLlmClient implements LlmClient {
     }
 
     /** Attempts one route entry, with retries, until it answers or is spent. */
-    private LlmResult attemptOn(RouteEntry entry, LlmRequest request, List<RecordedCall> calls,
+    private LlmResult attemptOn(RouteEntry entry, LlmRequest request, TenantSettings settings, List<RecordedCall> calls,
                                 StreamListener listener) {
         Guards guard = guards.get(request.context().purpose());
         CircuitBreaker circuitBreaker = guard.circuit(entry);
@@ -200,6 +208,16 @@ class ResilientLlmClient implements LlmClient {
                         ? unavailable(LlmResult.UnavailableReason.TIMED_OUT, "time budget spent", calls)
                         : unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN, "circuit open", calls);
             }
+            int maxOutput = request.maxOutputTokens() > 0 ? request.maxOutputTokens() : properties.maxOutputTokens();
+            var hold = holds.hold(request.context().tenantId(), settings, upstream.provider(), entry.model(),
+                    tokens.countPrompt(entry.model(), request.messages()), maxOutput);
+            if (hold.isEmpty()) {
+                bulkhead.releasePermission();
+                tenantBulkhead.releasePermission();
+                circuitBreaker.releasePermission();
+                return unavailable(LlmResult.UnavailableReason.BUDGET_EXHAUSTED,
+                        "the monthly budget leaves no room for this call", calls);
+            }
             attempt++;
             if (listener != null && (attempt > 1 || !calls.isEmpty())) {
                 listener.restart();
@@ -222,11 +240,13 @@ class ResilientLlmClient implements LlmClient {
             if (failure == null) {
                 circuitBreaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 retryContext.onComplete();
-                calls.add(recordSuccess(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), reply));
+                calls.add(recordSuccess(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), reply,
+                        hold.get().id()));
                 return new LlmResult.Answered(reply.text(), entry.upstream(), entry.model(), List.copyOf(calls));
             }
             circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
-            calls.add(recordFailure(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), failure));
+            calls.add(recordFailure(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), failure,
+                    hold.get().id()));
             if (listener != null && listener.committed()) {
                 // the customer already read part of this answer: another attempt would tell a different story
                 return unavailable(reasonFor(failure), failure.detail(), calls);
@@ -304,7 +324,8 @@ class ResilientLlmClient implements LlmClient {
     }
 
     private RecordedCall recordSuccess(LlmRequest request, Upstreams.Upstream upstream, RouteEntry entry, int attempt,
-                                       Instant started, Duration latency, ModelBackend.BackendReply reply) {
+                                       Instant started, Duration latency, ModelBackend.BackendReply reply,
+                                       UUID holdId) {
         boolean estimated = reply.promptTokens() == null || reply.completionTokens() == null;
         // a silent server is never recorded as zero tokens: count what was sent and received
         int prompt = estimated ? tokens.countPrompt(entry.model(), request.messages()) : reply.promptTokens();
@@ -312,7 +333,8 @@ class ResilientLlmClient implements LlmClient {
         int cached = estimated || reply.cachedPromptTokens() == null ? 0 : reply.cachedPromptTokens();
         return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
                 request.context().conversationId(), request.context().purpose(), upstream.name(), upstream.provider(),
-                entry.model(), attempt, CallOutcome.SUCCESS, null, null, prompt, cached, completion, estimated, latency));
+                entry.model(), attempt, CallOutcome.SUCCESS, null, null, prompt, cached, completion, estimated, latency,
+                holdId));
     }
 
     /**
@@ -323,7 +345,7 @@ class ResilientLlmClient implements LlmClient {
      * prompt, with the tokens it had produced.
      */
     private RecordedCall recordFailure(LlmRequest request, Upstreams.Upstream upstream, RouteEntry entry, int attempt,
-                                       Instant started, Duration latency, UpstreamException e) {
+                                       Instant started, Duration latency, UpstreamException e, UUID holdId) {
         int prompt = e.processed() ? tokens.countPrompt(entry.model(), request.messages()) : 0;
         int completion = e.partialText() == null ? 0 : tokens.count(entry.model(), e.partialText());
         log.warn("Model call failed: tenant={} conversation={} purpose={} upstream={} model={} attempt={} outcome={} "
@@ -331,7 +353,8 @@ class ResilientLlmClient implements LlmClient {
                 request.context().purpose(), upstream.name(), entry.model(), attempt, e.outcome(), e.status(), e.detail());
         return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
                 request.context().conversationId(), request.context().purpose(), upstream.name(), upstream.provider(),
-                entry.model(), attempt, e.outcome(), e.errorType(), e.detail(), prompt, 0, completion, true, latency));
+                entry.model(), attempt, e.outcome(), e.errorType(), e.detail(), prompt, 0, completion, true, latency,
+                holdId));
     }
 
     /**

@@ -102,6 +102,13 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimit.BodyTooLargeException tooLarge) {
+                // a chunked body that passed the limit while it was read
+                return handleExceptionInternal(ex, RequestSizeLimit.tooLarge(tooLarge.maxBytes()), headers,
+                        HttpStatus.CONTENT_TOO_LARGE, request);
+            }
+        }
         ProblemDetail body = Problems.of(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request",
                 "The request body is missing or is not valid JSON of the expected shape");
         return handleExceptionInternal(ex, body, headers, HttpStatus.BAD_REQUEST, request);

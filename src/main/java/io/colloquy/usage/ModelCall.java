@@ -16,6 +16,7 @@ import io.colloquy.shared.TenantId;
  * @param upstream        the configured upstream the call went to
  * @param provider        the provider its price is looked up under
  * @param errorDetail     for a failure, what went wrong (status, message; never customer text), else null
+ * @param holdId          the budget hold taken for this call, settled when it is recorded, or null
  */
 public record ModelCall(
         UUID callId,
@@ -34,5 +35,6 @@ public record ModelCall(
         int cachedPromptTokens,
         int completionTokens,
         boolean estimated,
-        Duration latency) {
+        Duration latency,
+        UUID holdId) {
 }

@@ -26,16 +26,18 @@ public class UsageLedger {
     private final PriceBook prices;
     private final UsageMeters meters;
     private final CostWatch watch;
+    private final BudgetHolds holds;
     private final TransactionTemplate newTransaction;
     private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UsageLedger.class);
 
-    UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, CostWatch watch,
+    UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, CostWatch watch, BudgetHolds holds,
                 PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
         this.prices = prices;
         this.meters = meters;
         this.watch = watch;
+        this.holds = holds;
         this.newTransaction = new TransactionTemplate(transactions);
         this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
@@ -92,6 +94,10 @@ public class UsageLedger {
             // locks are held only for the commit, and the checks read the totals before them
             watch.check(call, cost);
             rollUp(recorded);
+        }
+        if (call.holdId() != null) {
+            // the call's cost is spend now: its budget hold goes in the same transaction
+            holds.settle(call.tenantId(), call.holdId());
         }
         return recorded;
     }

@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param outlierFactor           a conversation costing this many times the tenant's median conversation is an outlier
  * @param outlierMinimumConversations the median needs at least this many conversations (this month and last)
  * @param outlierFloorUsd         nor is a conversation below this cost an outlier
+ * @param holdExpireAfter  a budget hold whose call never settled (its instance died) is released after this
  * @param baselineCacheFor        how long an instance reuses a computed baseline or median
  */
 @Validated
@@ -34,5 +35,6 @@ record UsageProperties(
         @DecimalMin("1.1") @DefaultValue("5") double outlierFactor,
         @Min(2) @DefaultValue("20") int outlierMinimumConversations,
         @NotNull @DefaultValue("0.10") BigDecimal outlierFloorUsd,
-        @NotNull @DefaultValue("5m") Duration baselineCacheFor) {
+        @NotNull @DefaultValue("5m") Duration baselineCacheFor,
+        @NotNull @DefaultValue("10m") Duration holdExpireAfter) {
 }

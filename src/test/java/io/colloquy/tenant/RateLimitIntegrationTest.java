@@ -70,7 +70,8 @@ class RateLimitIntegrationTest extends ServiceTestBase {
         for (int i = 0; i < 12; i++) {
             chatOk += http.get(path, tenant.chatKey()).status() == 200 ? 1 : 0;
         }
-        assertThat(chatOk).isBetween(3L, 4L + secondsSince(started));
+        // the conversation was created with the same key: one of its 3 is spent
+        assertThat(chatOk).isBetween(2L, 3L + secondsSince(started));
         assertThat(http.get(path, tenant.agentKey()).status()).as("the tenant's other key still works").isEqualTo(200);
     }
 

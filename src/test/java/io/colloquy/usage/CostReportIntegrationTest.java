@@ -275,7 +275,7 @@ class CostReportIntegrationTest extends ServiceTestBase {
                         int completion) {
         ledger.record(new ModelCall(UUID.randomUUID(), at, TenantId.of(tenant.id()),
                 conversation == null ? null : ConversationId.of(conversation), CallPurpose.CHAT, "test", "test", model, 1,
-                CallOutcome.SUCCESS, null, null, prompt, cached, completion, false, Duration.ofMillis(120)));
+                CallOutcome.SUCCESS, null, null, prompt, cached, completion, false, Duration.ofMillis(120), null));
     }
 
     private JsonNode monthly(Fixtures.Tenant tenant, String key, String month) {
