@@ -7,6 +7,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -27,10 +30,19 @@ import io.colloquy.tenant.TenantPrincipal;
  * Finance reports. A platform finance key sees every tenant; a tenant's finance key sees its own and
  * gets 404 for any other, exactly as for a tenant that does not exist.
  */
+@Tag(name = "Costs", description = "Finance reports: a platform FINANCE key sees every tenant, a tenant's its own")
 @RestController
 @RequestMapping("/api/v1/costs")
 @RequiresRole(Role.FINANCE)
 class CostController {
+
+    // each operation has a JSON and a CSV handler; both describe it alike
+    static final String ONE_TENANT_DESCRIPTION = "Totals, by model, purpose and day, the top conversations, "
+            + "budget use and anomalies. JSON, or CSV with `Accept: text/csv` (a row per total, model, purpose, "
+            + "day and top conversation).";
+    static final String ALL_TENANTS_DESCRIPTION = "Month `YYYY-MM` (default: this month, UTC). JSON, or CSV with "
+            + "`Accept: text/csv`: a row per tenant with its budget use and anomaly count, then a total row. A "
+            + "tenant's key sees only its own row.";
 
     static final MediaType TEXT_CSV = MediaType.parseMediaType("text/csv");
 
@@ -42,6 +54,8 @@ class CostController {
         this.clock = clock;
     }
 
+    @Operation(summary = "Every tenant's totals for a month",
+            description = ALL_TENANTS_DESCRIPTION)
     @GetMapping(path = "/monthly", produces = MediaType.APPLICATION_JSON_VALUE)
     CostReport.AllTenants allTenants(@RequestParam(required = false) String month, TenantPrincipal caller) {
         return reports.allTenants(month(month), caller.tenantId());
@@ -51,6 +65,8 @@ class CostController {
      * The same report as CSV: a row per tenant with its budget use and anomaly count (the JSON's fields), then a
      * total row; every row names its month, so months' exports can be concatenated.
      */
+    @Operation(summary = "Every tenant's totals for a month",
+            description = ALL_TENANTS_DESCRIPTION)
     @GetMapping(path = "/monthly", produces = "text/csv")
     ResponseEntity<String> allTenantsCsv(@RequestParam(required = false) String month, TenantPrincipal caller) {
         CostReport.AllTenants r = reports.allTenants(month(month), caller.tenantId());
@@ -79,6 +95,8 @@ class CostController {
         return csv(csv, "costs-" + r.month() + ".csv");
     }
 
+    @Operation(summary = "One tenant's month",
+            description = ONE_TENANT_DESCRIPTION)
     @GetMapping(path = "/monthly/{tenantId}", produces = MediaType.APPLICATION_JSON_VALUE)
     CostReport.TenantMonth tenant(@PathVariable UUID tenantId, @RequestParam(required = false) String month,
                                   TenantPrincipal caller) {
@@ -86,6 +104,8 @@ class CostController {
     }
 
     /** The same report as CSV, one row per total, model, purpose, day and top conversation. */
+    @Operation(summary = "One tenant's month",
+            description = ONE_TENANT_DESCRIPTION)
     @GetMapping(path = "/monthly/{tenantId}", produces = "text/csv")
     ResponseEntity<String> tenantCsv(@PathVariable UUID tenantId, @RequestParam(required = false) String month,
                                      TenantPrincipal caller) {
