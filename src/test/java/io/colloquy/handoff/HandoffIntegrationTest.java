@@ -132,6 +132,23 @@ class HandoffIntegrationTest extends OpenAiIntegrationTestBase {
                 .contains("unavailable").contains("B-99812").contains("I want a refund for order B-99812.");
     }
 
+    @Test
+    void aRuleBasedNextActionAnswersTheCustomersLatestMessageEvenOneSentWhileWaiting() {
+        var tenant = fixtures.tenant();
+        UUID conversation = fixtures.conversation(tenant);
+        FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(aResponse().withStatus(503)));
+        var turn = fixtures.say(tenant, conversation, "I want a refund for order B-99812.");
+        String handoff = turn.get("handoff").get("id").asString();
+        fixtures.say(tenant, conversation, "Also, my card 4111 1111 1111 1111 was charged twice.");
+
+        JsonNode pkg = http.get("/api/v1/handoffs/" + handoff, tenant.agentKey()).body().get("package");
+
+        assertThat(pkg.get("suggestedNextAction").asString())
+                .contains("unavailable", "B-99812", "Also, my card [card ending 1111] was charged twice.")
+                .doesNotContain("I want a refund for order B-99812.", "4111 1111");
+        assertThat(FakeOpenAi.requests()).as("the model is not asked again for the suggestion").hasSize(3);
+    }
+
     // ---- the queue
 
     @Test
