@@ -34,6 +34,8 @@ public final class ProblemTypes {
             new Type("validation-failed", 400, "Validation failed",
                     "fields or parameters out of range; `errors` lists them"),
             new Type("invalid-parameter", 400, "Invalid parameter", "a query parameter of the wrong type"),
+            new Type("secrets-not-configured", 400, "Credentials cannot be stored",
+                    "a tenant's own upstream key was given, but the deployment has no `colloquy.secrets.key`"),
             new Type("unauthorized", 401, "Unauthorized", "no API key, or an unknown or revoked one"),
             new Type("forbidden", 403, "Forbidden",
                     "the key lacks the role, or a platform key on a tenant's endpoint"),
