@@ -270,8 +270,10 @@ class HandoffIntegrationTest extends OpenAiIntegrationTestBase {
 
         claim(tenant, handoffId);
         assertThat(status(tenant, conversation)).isEqualTo("WITH_AGENT");
-        // the lease in this test context is 2 s; nobody acts on the claim
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        // nobody acts on the claim until its lease runs out: moved into the past here rather than waited for
+        jdbc.sql("UPDATE handoffs SET lease_until = now() - interval '1 second' WHERE tenant_id = :t AND id = :id")
+                .param("t", tenant.id()).param("id", UUID.fromString(handoffId)).update();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(http.get("/api/v1/handoffs/" + handoffId, tenant.agentKey()).body().get("status").asString())
                         .isEqualTo("PENDING"));
         assertThat(status(tenant, conversation)).isEqualTo("AWAITING_AGENT");
