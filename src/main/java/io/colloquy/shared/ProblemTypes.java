@@ -65,6 +65,8 @@ public final class ProblemTypes {
                     "the same Idempotency-Key with a different body"),
             new Type("budget-exhausted", 429, "Monthly budget exhausted",
                     "the tenant's monthly budget is spent and it chose `REJECT` (with `Retry-After`)"),
+            new Type("rate-limited", 429, "Too many requests",
+                    "the tenant or the key sends requests faster than its limit (with `Retry-After`)"),
             new Type("too-many-streams", 429, "Too many open streams",
                     "the tenant holds `colloquy.events.max-streams-per-tenant` open streams on this instance "
                             + "(with `Retry-After`)"),
