@@ -1,12 +1,13 @@
 // The agent console: a thin client of the agent API (/api/v1/handoffs). The key stays in this tab's
 // sessionStorage; every call sends it as a bearer token. No framework: the page is small. The queue and
 // the open conversation are live: two Server-Sent Event streams (read with fetch, since EventSource cannot
-// send an Authorization header), reconnected after a second when they drop.
+// send an Authorization header), reconnected after a second when they drop. Choosing a handoff in the queue
+// previews it (GET, which claims nothing); only Claim takes it.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
   const state = { key: sessionStorage.getItem("colloquy.agentKey"), name: sessionStorage.getItem("colloquy.agentName") || "",
-                  handoff: null, lastSeq: 0, throughSeq: 0, queueStream: null, conversationStream: null };
+                  handoff: null, claimed: false, lastSeq: 0, throughSeq: 0, queueStream: null, conversationStream: null };
 
   async function api(method, path, body) {
     const response = await fetch("/api/v1" + path, {
@@ -106,14 +107,27 @@
         item.className = "queue-item";
         item.append(text("strong", h.reason.replaceAll("_", " ").toLowerCase()), text("div", h.reasonDetail || "", "muted small"),
                     text("div", "waiting " + waited(h.waitingSeconds) + " · priority " + h.priority, "small"));
-        item.addEventListener("click", () => claim(h.id));
+        item.classList.toggle("selected", state.handoff !== null && state.handoff.id === h.id);
+        item.addEventListener("click", () => preview(h.id));
         list.append(item);
       });
       $("queue-count").textContent = data.handoffs.length;
       $("queue-empty").hidden = data.handoffs.length > 0;
+      $("queue-hint").hidden = data.handoffs.length === 0 || state.handoff !== null;
       showError("");
     } catch (e) {
       handleError(e);
+    }
+  }
+
+  // Shows a handoff read-only: reading it claims nothing, so an agent can look before taking it.
+  async function preview(id) {
+    try {
+      show(await api("GET", "/handoffs/" + id), false);
+      refreshQueue();
+    } catch (e) {
+      handleError(e);
+      refreshQueue();
     }
   }
 
@@ -122,7 +136,8 @@
       const body = { agentName: state.name || null };
       const handoff = id ? await api("POST", "/handoffs/" + id + "/claim", body) : await api("POST", "/handoffs/claim-next", body);
       if (!handoff) { showError("Nobody is waiting."); return; }
-      open(handoff);
+      show(handoff, true);
+      showError("");
       refreshQueue();
     } catch (e) {
       handleError(e);
@@ -130,10 +145,24 @@
     }
   }
 
-  function open(handoff) {
+  // Preview or claimed: the actions differ, the package is the same.
+  function setMode(claimed, note) {
+    state.claimed = claimed;
+    $("detail-mode").textContent = note || (claimed ? "Claimed by you" : "Preview");
+    $("claim").hidden = claimed;
+    $("claim").disabled = Boolean(note);
+    $("release").hidden = !claimed;
+    $("agent-actions").hidden = !claimed;
+    $("preview-note").hidden = claimed;
+  }
+
+  function show(handoff, claimed) {
+    const same = state.handoff !== null && state.handoff.id === handoff.id;
     state.handoff = handoff;
     const pkg = handoff.package;
     $("detail").hidden = false;
+    $("queue-hint").hidden = true;
+    setMode(claimed);
     $("detail-conversation").textContent = handoff.conversationId;
     $("detail-reason").textContent = handoff.reason.replaceAll("_", " ").toLowerCase();
     $("detail-next-action").textContent = pkg.suggestedNextAction;
@@ -154,6 +183,7 @@
       : "The model gave no answer (it was not reached).";
     $("detail-confidence").textContent = pkg.confidenceHistory.length
       ? pkg.confidenceHistory.map((c) => (c == null ? "?" : c)).join(" \u2192 ") : "none";
+    if (same && state.conversationStream) { return; }   // claiming what was previewed: the transcript is there
     const transcript = $("transcript");
     transcript.replaceChildren();
     state.lastSeq = 0;
@@ -167,11 +197,28 @@
   }
 
   // The open conversation's own stream: every new message (the customer's, our replies) as it is written.
+  // A customer's new message changes the suggested next action (it answers their latest message).
   function followConversation(conversationId) {
     if (state.conversationStream) { state.conversationStream.abort(); }
     state.conversationStream = follow(
       () => "/conversations/" + conversationId + "/events?after=0",
-      (name, data) => { if (name === "message") { addMessage(data.message); } });
+      (name, data) => {
+        if (name !== "message") { return; }
+        const fresh = data.message.seq > state.lastSeq;
+        addMessage(data.message);
+        if (fresh && data.message.role === "CUSTOMER" && data.message.seq > state.throughSeq) { refreshNextAction(); }
+      });
+  }
+
+  async function refreshNextAction() {
+    if (!state.handoff) { return; }
+    const id = state.handoff.id;
+    try {
+      const handoff = await api("GET", "/handoffs/" + id);
+      if (state.handoff && state.handoff.id === id) { $("detail-next-action").textContent = handoff.package.suggestedNextAction; }
+    } catch (e) {
+      handleError(e);
+    }
   }
 
   function addMessage(m) {
@@ -223,6 +270,7 @@
   function close() {
     if (state.conversationStream) { state.conversationStream.abort(); state.conversationStream = null; }
     state.handoff = null;
+    state.claimed = false;
     $("detail").hidden = true;
     $("resolve-note").value = "";
     refreshQueue();
@@ -250,8 +298,11 @@
     [state.queueStream, state.conversationStream].forEach((c) => { if (c) { c.abort(); } });
     state.queueStream = state.conversationStream = null;
     state.key = null;
+    state.handoff = null;
     sessionStorage.removeItem("colloquy.agentKey");
     $("workspace").hidden = true;
+    $("detail").hidden = true;
+    $("welcome").hidden = false;
     $("signin").hidden = false;
     $("whoami").hidden = true;
   }
@@ -260,11 +311,21 @@
     $("signin").hidden = true;
     $("whoami").hidden = false;
     $("whoami-name").textContent = state.name || "agent";
+    $("welcome").hidden = true;
     $("workspace").hidden = false;
     // the queue is read again on every (re)connection and on every change another agent makes
     state.queueStream = follow(() => "/handoffs/events",
       (name, data) => {
-        if (name === "customer-message" && state.handoff && data.handoffId === state.handoff.id) { return; }
+        const current = state.handoff && data.handoffId === state.handoff.id;
+        if (name === "customer-message" && current) { return; }
+        if (current && !state.claimed && name === "claimed") {
+          setMode(false, "Claimed by " + (data.claimedBy || "another agent"));
+        } else if (current && !state.claimed && name === "released") {
+          setMode(false);
+        } else if (current && state.claimed && name === "lease-expired") {
+          setMode(false);
+          showError("Your claim expired after a while without action; the conversation is back in the queue.");
+        }
         if (name !== "ready") { refreshQueue(); }
       },
       refreshQueue);
@@ -273,6 +334,7 @@
   $("signin").addEventListener("submit", signIn);
   $("signout").addEventListener("click", signOut);
   $("claim-next").addEventListener("click", () => claim(null));
+  $("claim").addEventListener("click", () => { if (state.handoff) { claim(state.handoff.id); } });
   $("reply-form").addEventListener("submit", sendReply);
   $("resolve-form").addEventListener("submit", resolve);
   $("release").addEventListener("click", release);

@@ -12,6 +12,10 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,9 +40,15 @@ import io.colloquy.tenant.TenantPrincipal;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The widget API: start conversations, send turns, read the transcript (where agent replies arrive). */
+@Tag(name = "Conversations", description = "The widget API: conversations, turns, the transcript and live events")
 @RestController
 @RequestMapping("/api/v1/conversations")
 class ConversationController {
+
+    // the JSON and the streamed handler of a turn describe one operation
+    static final String TURN_DESCRIPTION = "JSON by default. With `Accept: text/event-stream` the same turn is "
+            + "answered as Server-Sent Events while the model writes: accepted, delta (repeated), handoff, completed "
+            + "(the JSON turn), error. An optional Idempotency-Key makes a retry safe.";
 
     private final ChatService chat;
     private final StreamedTurns streamedTurns;
@@ -77,6 +87,8 @@ class ConversationController {
     record MessagesBody(UUID conversationId, ConversationStatus status, List<TurnResponse.MessageBody> messages) {
     }
 
+    @Operation(summary = "Start a conversation",
+            responses = @ApiResponse(responseCode = "201", description = "The conversation, with its id"))
     @PostMapping
     @RequiresRole(Role.CHAT)
     ResponseEntity<ConversationBody> start(@Valid @RequestBody(required = false) StartConversation body,
@@ -94,12 +106,15 @@ class ConversationController {
         return ResponseEntity.created(URI.create("/api/v1/conversations/" + view.id())).body(ConversationBody.of(view));
     }
 
+    @Operation(summary = "Read a conversation's status")
     @GetMapping("/{conversationId}")
     @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
     ConversationBody get(@PathVariable UUID conversationId, TenantPrincipal caller) {
         return ConversationBody.of(conversations.get(caller.requireTenant(), ConversationId.of(conversationId)));
     }
 
+    @Operation(summary = "Send a customer turn and get the reply",
+            description = TURN_DESCRIPTION)
     @PostMapping(path = "/{conversationId}/messages", produces = MediaType.APPLICATION_JSON_VALUE)
     @RequiresRole(Role.CHAT)
     TurnResponse send(@PathVariable UUID conversationId, @RequestBody SendMessage body,
@@ -109,6 +124,8 @@ class ConversationController {
     }
 
     /** The same turn, answered as Server-Sent Events while the model writes ({@code Accept: text/event-stream}). */
+    @Operation(summary = "Send a customer turn and get the reply",
+            description = TURN_DESCRIPTION)
     @PostMapping(path = "/{conversationId}/messages", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @RequiresRole(Role.CHAT)
     ResponseEntity<SseEmitter> sendStreamed(@PathVariable UUID conversationId, @RequestBody SendMessage body,
@@ -122,6 +139,9 @@ class ConversationController {
      * The conversation's live events (messages and status changes) as Server-Sent Events; with
      * {@code Last-Event-ID} (or {@code ?after=}) the ones after it first.
      */
+    @Operation(summary = "Follow a conversation's events (Server-Sent Events)",
+            description = "Every new message and status change, each with its event number as the SSE id; with "
+                + "Last-Event-ID (or after) the ones after it first.")
     @GetMapping(path = "/{conversationId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
     ResponseEntity<SseEmitter> events(@PathVariable UUID conversationId,
@@ -140,6 +160,9 @@ class ConversationController {
     }
 
     /** Queues the turn: 202 with the job; its reply arrives in the transcript and on {@code GET /jobs/{id}}. */
+    @Operation(summary = "Queue a customer turn",
+            description = "The reply arrives in the transcript, on GET /jobs/{jobId} and on the tenant's webhook.",
+            responses = @ApiResponse(responseCode = "202", description = "The job, QUEUED; Location names it"))
     @PostMapping("/{conversationId}/messages:async")
     @RequiresRole(Role.CHAT)
     ResponseEntity<JobView> sendAsync(@PathVariable UUID conversationId, @RequestBody SendMessage body,
@@ -150,6 +173,8 @@ class ConversationController {
         return ResponseEntity.accepted().location(URI.create("/api/v1/jobs/" + job.id())).body(job);
     }
 
+    @Operation(summary = "Read the transcript",
+            description = "Messages after `after` (a sequence number), oldest first; agent replies arrive here too.")
     @GetMapping("/{conversationId}/messages")
     @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
     MessagesBody messages(@PathVariable UUID conversationId,

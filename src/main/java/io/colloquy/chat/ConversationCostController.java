@@ -2,6 +2,9 @@ package io.colloquy.chat;
 
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -18,6 +21,7 @@ import io.colloquy.usage.CostReport;
 import io.colloquy.usage.CostReports;
 
 /** One conversation's model calls and their cost, for finance. */
+@Tag(name = "Costs")
 @RestController
 class ConversationCostController {
 
@@ -30,6 +34,8 @@ class ConversationCostController {
     }
 
     /** A platform finance key names the tenant ({@code tenantId}); a tenant's key reads its own. */
+    @Operation(summary = "List one conversation's model calls and their cost",
+            description = "A platform key names the tenant with `tenantId`; a tenant's key reads its own.")
     @GetMapping("/api/v1/conversations/{conversationId}/costs")
     @RequiresRole(Role.FINANCE)
     CostReport.ConversationCosts costs(@PathVariable UUID conversationId,

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+
 import io.colloquy.llm.ModelAnswer;
 
 /**
@@ -23,7 +25,8 @@ public record HandoffPackage(List<PackagedMessage> transcript, TranscriptRef tra
                              ModelAnswer lastModelAnswer, List<Double> confidenceHistory, String suggestedNextAction,
                              List<PackagedMessage> messagesWhileWaiting, long waitingSeconds) {
 
-    /** A pinned fact as packaged for the agent (masked). */
+    /** A pinned fact as packaged for the agent (masked). Named apart from the model's own facts in the API description. */
+    @Schema(name = "HandoffFact")
     public record Fact(String key, String value, Integer sourceSeq, String previousValue) {
     }
 

@@ -95,13 +95,12 @@ public class Handoffs {
         String lastCustomer = conversations.messagesBetween(tenantId, conversationId,
                         Math.max(0, conversation.lastSeq() - 10), conversation.lastSeq()).stream()
                 .filter(m -> m.role() == MessageRole.CUSTOMER).map(Message::content).reduce((a, b) -> b).orElse(null);
-        String next = suggestedNextAction != null && !suggestedNextAction.isBlank() ? suggestedNextAction
-                : NextActions.suggest(trigger.reason(), mem.intent(), mem.facts(), lastCustomer);
-
         List<HandoffPackage.Fact> facts = mem.facts().stream()
                 .map(f -> new HandoffPackage.Fact(f.key(), masking.mask(f.value()), f.sourceSeq(),
                         masking.mask(f.previousValue())))
                 .toList();
+        String next = suggestedNextAction != null && !suggestedNextAction.isBlank() ? suggestedNextAction
+                : NextActions.suggest(trigger.reason(), mem.intent(), facts, lastCustomer);
         var entity = new HandoffEntity(Ids.newId(), tenantId.value(), conversationId.value(), trigger, clock.instant(),
                 conversation.lastSeq(), masking.mask(mem.summary()), facts, mem.intent(), mem.openQuestions(),
                 last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next));
@@ -253,8 +252,24 @@ public class Handoffs {
                 .map(m -> packaged(m, masking)).toList();
         ModelAnswer lastAnswer = h.lastModelAnswer() == null ? null : ModelAnswers.fromJson(h.lastModelAnswer());
         return new HandoffPackage(transcript, ref, h.summary(), h.facts(), h.intent(), h.openQuestions(), lastAnswer,
-                h.confidenceHistory(), h.suggestedNextAction(), waiting,
+                h.confidenceHistory(), nextAction(h, lastAnswer, waiting), waiting,
                 Duration.between(h.createdAt(), clock.instant()).toSeconds());
+    }
+
+    /**
+     * A rule-based suggestion answers the customer's latest message, so one written while waiting replaces the
+     * message that triggered the handoff. The model's own suggestion stands (the model has not seen the newer
+     * messages, and is not asked again). A stored suggestion is the model's when it is the one in the model's
+     * stored answer: both were masked alike when the handoff opened.
+     */
+    private static String nextAction(HandoffEntity h, ModelAnswer lastAnswer,
+                                     List<HandoffPackage.PackagedMessage> waiting) {
+        boolean fromModel = lastAnswer != null && lastAnswer.suggestedNextAction() != null
+                && lastAnswer.suggestedNextAction().equals(h.suggestedNextAction());
+        if (fromModel || waiting.isEmpty()) {
+            return h.suggestedNextAction();
+        }
+        return NextActions.suggest(h.reason(), h.intent(), h.facts(), waiting.getLast().content());
     }
 
     private static HandoffPackage.PackagedMessage packaged(Message m, Masking masking) {

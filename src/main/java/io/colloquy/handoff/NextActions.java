@@ -2,18 +2,18 @@ package io.colloquy.handoff;
 
 import java.util.List;
 
-import io.colloquy.memory.MemoryView;
-
 /**
  * A suggested next step for the agent when the model gave none (it was unreachable, or the handoff
- * was decided before it was asked): built from the intent, the pinned facts and the last message.
+ * was decided before it was asked): built from the intent, the pinned facts and the customer's latest
+ * message, which may be one sent while waiting.
  */
 final class NextActions {
 
     private NextActions() {
     }
 
-    static String suggest(HandoffReason reason, String intent, List<MemoryView.FactView> facts, String lastCustomerMessage) {
+    static String suggest(HandoffReason reason, String intent, List<HandoffPackage.Fact> facts,
+                          String lastCustomerMessage) {
         StringBuilder s = new StringBuilder();
         s.append(switch (reason) {
             case LLM_UNAVAILABLE -> "The assistant is unavailable; answer the customer directly.";

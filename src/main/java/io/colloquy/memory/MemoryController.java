@@ -2,6 +2,9 @@ package io.colloquy.memory;
 
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -13,6 +16,7 @@ import io.colloquy.tenant.TenantPrincipal;
 import io.colloquy.tenant.Tenants;
 
 /** The memory view: what the model currently remembers of a conversation, for agents and admins. */
+@Tag(name = "Conversations")
 @RestController
 class MemoryController {
 
@@ -24,6 +28,8 @@ class MemoryController {
         this.tenants = tenants;
     }
 
+    @Operation(summary = "Read what the model remembers of a conversation",
+            description = "Summary, pinned facts, intent and token counts.")
     @GetMapping("/api/v1/conversations/{conversationId}/memory")
     @RequiresRole({Role.AGENT, Role.ADMIN})
     MemoryView memory(@PathVariable UUID conversationId, TenantPrincipal caller) {

@@ -12,6 +12,10 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -29,6 +33,7 @@ import io.colloquy.shared.TenantId;
 import io.colloquy.shared.UsdAmount;
 
 /** The platform admin's API: tenants, their settings and API keys. */
+@Tag(name = "Tenants and keys", description = "The platform admin's API: tenants, their settings and API keys")
 @RestController
 @RequestMapping("/api/v1")
 @RequiresRole(value = Role.ADMIN, platform = true)
@@ -76,34 +81,43 @@ class TenantAdminController {
         }
     }
 
+    @Operation(summary = "Create a tenant with its settings", responses = @ApiResponse(responseCode = "201",
+            description = "The tenant, with every setting (defaults for those not given)"))
     @PostMapping("/tenants")
     ResponseEntity<TenantBody> create(@Valid @RequestBody CreateTenant body) {
         TenantBody created = TenantBody.of(tenants.create(body.name(), body.settings()));
         return ResponseEntity.created(URI.create("/api/v1/tenants/" + created.id())).body(created);
     }
 
+    @Operation(summary = "List the tenants")
     @GetMapping("/tenants")
     List<TenantBody> list() {
         return tenants.all().stream().map(TenantBody::of).toList();
     }
 
+    @Operation(summary = "Read a tenant and its settings")
     @GetMapping("/tenants/{tenantId}")
     TenantBody get(@PathVariable UUID tenantId) {
         return tenants.find(TenantId.of(tenantId)).map(TenantBody::of)
                 .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
     }
 
+    @Operation(summary = "Change a tenant's name or settings",
+            description = "Only the settings named change; the others keep their values.")
     @PatchMapping("/tenants/{tenantId}")
     TenantBody update(@PathVariable UUID tenantId, @Valid @RequestBody UpdateTenant body) {
         return TenantBody.of(tenants.update(TenantId.of(tenantId), body.name(), body.settings()));
     }
 
+    @Operation(summary = "Issue an API key for a tenant",
+            description = "The key is in this response only; it is stored as a hash.")
     @PostMapping("/tenants/{tenantId}/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
     ApiKeys.IssuedKey createTenantKey(@PathVariable UUID tenantId, @Valid @RequestBody CreateKey body) {
         return apiKeys.issueForTenant(TenantId.of(tenantId), body.roles(), body.label());
     }
 
+    @Operation(summary = "List a tenant's keys (never the keys themselves)")
     @GetMapping("/tenants/{tenantId}/api-keys")
     List<ApiKeys.KeyView> tenantKeys(@PathVariable UUID tenantId) {
         if (tenants.find(TenantId.of(tenantId)).isEmpty()) {
@@ -112,17 +126,23 @@ class TenantAdminController {
         return apiKeys.list(TenantId.of(tenantId));
     }
 
+    @Operation(summary = "Issue a platform key",
+            description = "A platform FINANCE key sees every tenant. The key is in this response only.")
     @PostMapping("/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
     ApiKeys.IssuedKey createPlatformKey(@Valid @RequestBody CreateKey body) {
         return apiKeys.issueForPlatform(body.roles(), body.label());
     }
 
+    @Operation(summary = "List the platform keys")
     @GetMapping("/api-keys")
     List<ApiKeys.KeyView> platformKeys() {
         return apiKeys.list(null);
     }
 
+    @Operation(summary = "Revoke a key",
+            description = "Other instances stop accepting it within `colloquy.tenant.cache-for`.",
+            responses = @ApiResponse(responseCode = "204", description = "Revoked"))
     @DeleteMapping("/api-keys/{keyId}")
     ResponseEntity<Void> revoke(@PathVariable UUID keyId) {
         apiKeys.revoke(keyId);

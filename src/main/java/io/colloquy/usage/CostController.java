@@ -7,6 +7,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -27,10 +30,19 @@ import io.colloquy.tenant.TenantPrincipal;
  * Finance reports. A platform finance key sees every tenant; a tenant's finance key sees its own and
  * gets 404 for any other, exactly as for a tenant that does not exist.
  */
+@Tag(name = "Costs", description = "Finance reports: a platform FINANCE key sees every tenant, a tenant's its own")
 @RestController
 @RequestMapping("/api/v1/costs")
 @RequiresRole(Role.FINANCE)
 class CostController {
+
+    // each operation has a JSON and a CSV handler; both describe it alike
+    static final String ONE_TENANT_DESCRIPTION = "Totals, by model, purpose and day, the top conversations, "
+            + "budget use and anomalies. JSON, or CSV with `Accept: text/csv` (a row per total, model, purpose, "
+            + "day and top conversation).";
+    static final String ALL_TENANTS_DESCRIPTION = "Month `YYYY-MM` (default: this month, UTC). JSON, or CSV with "
+            + "`Accept: text/csv`: a row per tenant with its budget use and anomaly count, then a total row. A "
+            + "tenant's key sees only its own row.";
 
     static final MediaType TEXT_CSV = MediaType.parseMediaType("text/csv");
 
@@ -42,11 +54,49 @@ class CostController {
         this.clock = clock;
     }
 
-    @GetMapping("/monthly")
+    @Operation(summary = "Every tenant's totals for a month",
+            description = ALL_TENANTS_DESCRIPTION)
+    @GetMapping(path = "/monthly", produces = MediaType.APPLICATION_JSON_VALUE)
     CostReport.AllTenants allTenants(@RequestParam(required = false) String month, TenantPrincipal caller) {
         return reports.allTenants(month(month), caller.tenantId());
     }
 
+    /**
+     * The same report as CSV: a row per tenant with its budget use and anomaly count (the JSON's fields), then a
+     * total row; every row names its month, so months' exports can be concatenated.
+     */
+    @Operation(summary = "Every tenant's totals for a month",
+            description = ALL_TENANTS_DESCRIPTION)
+    @GetMapping(path = "/monthly", produces = "text/csv")
+    ResponseEntity<String> allTenantsCsv(@RequestParam(required = false) String month, TenantPrincipal caller) {
+        CostReport.AllTenants r = reports.allTenants(month(month), caller.tenantId());
+        StringBuilder csv = new StringBuilder("section,month,tenant_id,name,calls,failed_calls,unpriced_calls,"
+                + "prompt_tokens,cached_prompt_tokens,completion_tokens,cost_usd,monthly_budget_usd,budget_used_ratio,"
+                + "anomalies\r\n");
+        long calls = 0, failed = 0, unpriced = 0, prompt = 0, cached = 0, completion = 0, anomalies = 0;
+        for (var t : r.tenants()) {
+            csv.append("tenant,").append(r.month()).append(',').append(t.tenantId()).append(',')
+                    .append(escape(t.name()));
+            counts(csv, t.calls(), t.failedCalls(), t.unpricedCalls(), t.promptTokens(), t.cachedPromptTokens(),
+                    t.completionTokens(), t.costUsd());
+            csv.append(',').append(plain(t.monthlyBudgetUsd())).append(',').append(plain(t.budgetUsedRatio()))
+                    .append(',').append(t.anomalies()).append("\r\n");
+            calls += t.calls();
+            failed += t.failedCalls();
+            unpriced += t.unpricedCalls();
+            prompt += t.promptTokens();
+            cached += t.cachedPromptTokens();
+            completion += t.completionTokens();
+            anomalies += t.anomalies();
+        }
+        csv.append("total,").append(r.month()).append(",,");
+        counts(csv, calls, failed, unpriced, prompt, cached, completion, r.totalCostUsd());
+        csv.append(",,,").append(anomalies).append("\r\n");
+        return csv(csv, "costs-" + r.month() + ".csv");
+    }
+
+    @Operation(summary = "One tenant's month",
+            description = ONE_TENANT_DESCRIPTION)
     @GetMapping(path = "/monthly/{tenantId}", produces = MediaType.APPLICATION_JSON_VALUE)
     CostReport.TenantMonth tenant(@PathVariable UUID tenantId, @RequestParam(required = false) String month,
                                   TenantPrincipal caller) {
@@ -54,6 +104,8 @@ class CostController {
     }
 
     /** The same report as CSV, one row per total, model, purpose, day and top conversation. */
+    @Operation(summary = "One tenant's month",
+            description = ONE_TENANT_DESCRIPTION)
     @GetMapping(path = "/monthly/{tenantId}", produces = "text/csv")
     ResponseEntity<String> tenantCsv(@PathVariable UUID tenantId, @RequestParam(required = false) String month,
                                      TenantPrincipal caller) {
@@ -72,13 +124,16 @@ class CostController {
             row(csv, "day", l);
         }
         for (var c : r.topConversations()) {
-            row(csv, "conversation", c.conversationId().toString(), c.calls(), 0, 0, c.promptTokens(), 0,
-                    c.completionTokens(), c.costUsd());
+            row(csv, "conversation", c.conversationId().toString(), c.calls(), c.failedCalls(), c.unpricedCalls(),
+                    c.promptTokens(), c.cachedPromptTokens(), c.completionTokens(), c.costUsd());
         }
+        return csv(csv, "costs-" + tenantId + "-" + r.month() + ".csv");
+    }
+
+    private static ResponseEntity<String> csv(StringBuilder csv, String filename) {
         return ResponseEntity.ok()
                 .contentType(TEXT_CSV)
-                .header(HttpHeaders.CONTENT_DISPOSITION,
-                        "attachment; filename=\"costs-" + tenantId + "-" + r.month() + ".csv\"")
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"")
                 .body(csv.toString());
     }
 
@@ -107,9 +162,21 @@ class CostController {
 
     private static void row(StringBuilder csv, String section, String key, long calls, long failed, long unpriced,
                             long prompt, long cached, long completion, BigDecimal cost) {
-        csv.append(section).append(',').append(escape(key)).append(',').append(calls).append(',').append(failed)
-                .append(',').append(unpriced).append(',').append(prompt).append(',').append(cached).append(',')
-                .append(completion).append(',').append(cost.toPlainString()).append("\r\n");
+        csv.append(section).append(',').append(escape(key));
+        counts(csv, calls, failed, unpriced, prompt, cached, completion, cost);
+        csv.append("\r\n");
+    }
+
+    private static void counts(StringBuilder csv, long calls, long failed, long unpriced, long prompt, long cached,
+                               long completion, BigDecimal cost) {
+        csv.append(',').append(calls).append(',').append(failed).append(',').append(unpriced).append(',')
+                .append(prompt).append(',').append(cached).append(',').append(completion).append(',')
+                .append(cost.toPlainString());
+    }
+
+    /** A decimal without exponent, or an empty field for none (no budget). */
+    private static String plain(BigDecimal value) {
+        return value == null ? "" : value.toPlainString();
     }
 
     /** RFC 4180 quoting; a leading formula character is neutralised so spreadsheets do not evaluate it. */

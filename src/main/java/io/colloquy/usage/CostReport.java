@@ -27,7 +27,8 @@ public final class CostReport {
                        long cachedPromptTokens, long completionTokens, @UsdAmount BigDecimal costUsd) {
     }
 
-    public record TopConversation(UUID conversationId, long calls, long promptTokens, long completionTokens,
+    public record TopConversation(UUID conversationId, long calls, long failedCalls, long unpricedCalls,
+                                  long promptTokens, long cachedPromptTokens, long completionTokens,
                                   @UsdAmount BigDecimal costUsd) {
     }
 
@@ -50,9 +51,15 @@ public final class CostReport {
     public record AllTenants(String month, @UsdAmount BigDecimal totalCostUsd, List<TenantSummary> tenants) {
     }
 
-    public record TenantSummary(UUID tenantId, String name, long calls, long failedCalls, long promptTokens,
-                                long cachedPromptTokens, long completionTokens, @UsdAmount BigDecimal costUsd,
-                                @UsdAmount BigDecimal monthlyBudgetUsd, BigDecimal budgetUsedRatio, int anomalies) {
+    /**
+     * @param monthlyBudgetUsd the tenant's budget (null without one)
+     * @param budgetUsedRatio  spent / budget (null without a budget)
+     * @param anomalies        how many cost anomalies were flagged this month
+     */
+    public record TenantSummary(UUID tenantId, String name, long calls, long failedCalls, long unpricedCalls,
+                                long promptTokens, long cachedPromptTokens, long completionTokens,
+                                @UsdAmount BigDecimal costUsd, @UsdAmount BigDecimal monthlyBudgetUsd,
+                                BigDecimal budgetUsedRatio, int anomalies) {
     }
 
     /** One conversation's calls and what they cost. */

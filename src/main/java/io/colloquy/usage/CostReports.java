@@ -56,12 +56,14 @@ public class CostReports {
         List<CostReport.Line> byPurpose = breakdown("purpose", tenantId, from, to);
         List<CostReport.Line> byDay = breakdown("day", tenantId, from, to);
         List<CostReport.TopConversation> top = jdbc.sql("""
-                        SELECT conversation_id, calls, prompt_tokens, completion_tokens, cost_usd
+                        SELECT conversation_id, calls, failed_calls, unpriced_calls, prompt_tokens, cached_prompt_tokens,
+                               completion_tokens, cost_usd
                         FROM usage_conversation_monthly WHERE tenant_id = :tenant AND month = :from
                         ORDER BY cost_usd DESC, conversation_id LIMIT :limit""")
                 .params(params(tenantId, from, to)).param("limit", TOP_CONVERSATIONS)
                 .query((rs, n) -> new CostReport.TopConversation(rs.getObject("conversation_id", UUID.class),
-                        rs.getLong("calls"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
+                        rs.getLong("calls"), rs.getLong("failed_calls"), rs.getLong("unpriced_calls"),
+                        rs.getLong("prompt_tokens"), rs.getLong("cached_prompt_tokens"), rs.getLong("completion_tokens"),
                         rs.getBigDecimal("cost_usd").stripTrailingZeros()))
                 .list();
         return new CostReport.TenantMonth(tenantId.value(), tenant.name(), month.toString(), totals.calls(),
@@ -95,8 +97,8 @@ public class CostReports {
             CostReport.Line t = totals.getOrDefault(tenant.id(), empty(tenant.id().toString()));
             BigDecimal budget = tenant.settings().monthlyBudgetUsd();
             rows.add(new CostReport.TenantSummary(tenant.id(), tenant.name(), t.calls(), t.failedCalls(),
-                    t.promptTokens(), t.cachedPromptTokens(), t.completionTokens(), t.costUsd(), budget,
-                    ratio(t.costUsd(), budget), anomalyCounts.getOrDefault(tenant.id(), 0)));
+                    t.unpricedCalls(), t.promptTokens(), t.cachedPromptTokens(), t.completionTokens(), t.costUsd(),
+                    budget, ratio(t.costUsd(), budget), anomalyCounts.getOrDefault(tenant.id(), 0)));
             grand = grand.add(t.costUsd());
         }
         rows.sort((a, b) -> b.costUsd().compareTo(a.costUsd()));

@@ -12,6 +12,9 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,6 +34,8 @@ import io.colloquy.tenant.Role;
  * The versioned price table. Rows are never changed: a new price is a new row that takes effect from
  * its {@code effectiveFrom}, so a call is always costed at the price in force when it was made.
  */
+@Tag(name = "Prices", description = "The versioned price table: a new price is a new row, in force from its "
+        + "effectiveFrom")
 @RestController
 @RequestMapping("/api/v1/model-prices")
 class PriceController {
@@ -61,12 +66,15 @@ class PriceController {
                     Instant effectiveFrom) {
     }
 
+    @Operation(summary = "List the price table")
     @GetMapping
     @RequiresRole(value = {Role.ADMIN, Role.FINANCE}, platform = true)
     List<PriceBody> list() {
         return prices.all().stream().map(PriceBody::of).toList();
     }
 
+    @Operation(summary = "Add a price, in force from its effectiveFrom",
+            description = "USD per million tokens; rows are never changed.")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresRole(value = Role.ADMIN, platform = true)

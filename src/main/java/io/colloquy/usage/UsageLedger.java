@@ -133,17 +133,23 @@ public class UsageLedger {
         }
         jdbc.sql("""
                         INSERT INTO usage_conversation_monthly AS c (tenant_id, month, conversation_id, calls,
-                            prompt_tokens, completion_tokens, cost_usd)
-                        VALUES (:tenant, :month, :conversation, 1, :prompt, :completion, :cost)
+                            failed_calls, unpriced_calls, prompt_tokens, cached_prompt_tokens, completion_tokens, cost_usd)
+                        VALUES (:tenant, :month, :conversation, 1, :failed, :unpriced, :prompt, :cached, :completion, :cost)
                         ON CONFLICT (tenant_id, month, conversation_id) DO UPDATE SET
                             calls = c.calls + 1,
+                            failed_calls = c.failed_calls + excluded.failed_calls,
+                            unpriced_calls = c.unpriced_calls + excluded.unpriced_calls,
                             prompt_tokens = c.prompt_tokens + excluded.prompt_tokens,
+                            cached_prompt_tokens = c.cached_prompt_tokens + excluded.cached_prompt_tokens,
                             completion_tokens = c.completion_tokens + excluded.completion_tokens,
                             cost_usd = c.cost_usd + excluded.cost_usd""")
                 .param("tenant", call.tenantId().value())
                 .param("month", day.withDayOfMonth(1))
                 .param("conversation", call.conversationId().value())
+                .param("failed", call.outcome().succeeded() ? 0 : 1)
+                .param("unpriced", recorded.priced() ? 0 : 1)
                 .param("prompt", call.promptTokens())
+                .param("cached", call.cachedPromptTokens())
                 .param("completion", call.completionTokens())
                 .param("cost", recorded.costUsd())
                 .update();

@@ -102,6 +102,10 @@ class AsyncTurnIntegrationTest extends OpenAiIntegrationTestBase {
         assertThat(countJobs(tenant.id(), "DONE")).isZero();
 
         stubAnswer();
+        // the outage is over: the circuit may try again now (in this context it would stay open for 60 s)
+        circuitBreakers.getAllCircuitBreakers().stream()
+                .filter(c -> c.getState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN)
+                .forEach(io.github.resilience4j.circuitbreaker.CircuitBreaker::transitionToHalfOpenState);
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> countJobs(tenant.id(), "DONE") == 200);

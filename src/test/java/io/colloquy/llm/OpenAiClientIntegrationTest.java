@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.colloquy.support.FakeOpenAi;
+import io.colloquy.support.HeldAnswers;
 import io.colloquy.support.OpenAiIntegrationTestBase;
 import tools.jackson.databind.JsonNode;
 
@@ -106,19 +107,24 @@ class OpenAiClientIntegrationTest extends OpenAiIntegrationTestBase {
     @Test
     void aSecondTurnWhileTheFirstIsStillAnsweringIsRefusedWith409() throws Exception {
         FakeOpenAi.server().stubFor(FakeOpenAi.completions()
-                .willReturn(FakeOpenAi.answer(FakeOpenAi.confident("Done.")).withFixedDelay(800)));
+                .willReturn(FakeOpenAi.answer(FakeOpenAi.confident("Done.")).withTransformers(HeldAnswers.NAME)));
         var tenant = fixtures.tenant();
         UUID conversation = fixtures.conversation(tenant);
         String path = "/api/v1/conversations/" + conversation + "/messages";
 
+        HeldAnswers held = HeldAnswers.hold();
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             var first = pool.submit(() -> http.post(path, tenant.chatKey(), Map.of("content", "First question")));
-            Thread.sleep(300);
+            // the first turn's call reached the model, whose answer is held: the turn is certainly in progress
+            held.awaitArrival();
             var second = http.post(path, tenant.chatKey(), Map.of("content", "Second question"));
 
             assertThat(second.status()).isEqualTo(409);
             assertThat(second.body().get("type").asString()).endsWith("/turn-in-progress");
+            held.release();
             assertThat(first.get().status()).isEqualTo(200);
+        } finally {
+            held.release();
         }
         var retry = http.post(path, tenant.chatKey(), Map.of("content", "Second question"));
         assertThat(retry.status()).isEqualTo(200);

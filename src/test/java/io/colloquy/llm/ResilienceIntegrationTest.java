@@ -3,7 +3,6 @@ package io.colloquy.llm;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,8 +20,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What the customer gets when the model fails, one failure at a time, through the real OpenAI client
- * against the fake server. Limits in this context: 1.5 s per attempt, 4 s per turn, 3 attempts, the
- * circuit opening at 50 % failures of the last 10 calls once 5 were made.
+ * against the fake server. Limits in this context: 5 s per attempt, 8 s per turn, 3 attempts, the
+ * circuit opening at 50 % failures of the last 10 calls once 5 were made (and staying open 60 s). Nothing
+ * here measures elapsed time: what the limits did is read from the requests and the ledger's attempts.
  */
 class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
 
@@ -61,11 +61,11 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
 
     @Test
     void aRetryAfterLongerThanAllowedHandsOffAtOnce() {
+        // 3 s: longer than max-retry-after (2 s), though it would fit the turn's budget (8 s)
         FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(aResponse().withStatus(429)
-                .withHeader("Retry-After", "30").withHeader("Content-Type", "application/json").withBody("{}")));
-        long started = System.nanoTime();
+                .withHeader("Retry-After", "3").withHeader("Content-Type", "application/json").withBody("{}")));
         var turn = handedOffTurn();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        assertThat(FakeOpenAi.requests()).as("no second attempt after waiting").hasSize(1);
         assertThat(outcomes(turn)).containsExactly("RATE_LIMITED");
     }
 
@@ -80,15 +80,23 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
     @Test
     void aReplySlowerThanTheTimeLimitIsCutOffWithinTheTurnBudget() {
         FakeOpenAi.server().stubFor(FakeOpenAi.completions()
-                .willReturn(FakeOpenAi.answer(FakeOpenAi.confident("Too late.")).withFixedDelay(6000)));
-        long started = System.nanoTime();
+                .willReturn(FakeOpenAi.answer(FakeOpenAi.confident("Too late.")).withFixedDelay(60_000)));
         var turn = handedOffTurn();
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
 
-        assertThat(elapsed).as("the 4 s turn budget holds").isLessThan(Duration.ofMillis(4800));
-        assertThat(elapsed).as("each attempt waited its 1.5 s limit").isGreaterThan(Duration.ofMillis(1500));
         List<String> outcomes = outcomes(turn);
-        assertThat(outcomes).hasSizeBetween(2, 3).containsOnly("TIMEOUT");
+        // three 5 s attempts would need 15 s: the 8 s budget leaves room for two at most
+        assertThat(outcomes).hasSizeBetween(1, 2).containsOnly("TIMEOUT");
+        var first = jdbc.sql("""
+                        SELECT latency_ms, error_detail FROM usage_ledger WHERE tenant_id = :t AND conversation_id = :c
+                        ORDER BY occurred_at, attempt LIMIT 1""")
+                .param("t", turn.tenant()).param("c", turn.conversation()).query().singleRow();
+        var limit = java.util.regex.Pattern.compile("no answer within (\\d+) ms")
+                .matcher((String) first.get("error_detail"));
+        assertThat(limit.find()).as("cut off by its time limit: %s", first.get("error_detail")).isTrue();
+        assertThat(Integer.parseInt(limit.group(1))).as("the attempt's limit, or what was left of the budget")
+                .isLessThanOrEqualTo(5000);
+        assertThat((Integer) first.get("latency_ms")).as("the attempt waited its whole limit")
+                .isGreaterThanOrEqualTo(Integer.parseInt(limit.group(1)));
     }
 
     @Test
@@ -120,13 +128,13 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
         assertThat(FakeOpenAi.requests()).as("the circuit opened at the 5th failure").hasSize(5);
         assertThat(circuitBreakers.circuitBreaker(PRIMARY_CIRCUIT).getState().name()).isEqualTo("OPEN");
 
-        long started = System.nanoTime();
         var turn = handedOffTurn();
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
 
-        assertThat(FakeOpenAi.requests()).hasSize(5);
-        assertThat(elapsed).as("milliseconds, not the timeout").isLessThan(Duration.ofMillis(500));
+        assertThat(FakeOpenAi.requests()).as("the open circuit answered, not the upstream").hasSize(5);
         assertThat(outcomes(turn)).isEmpty();
+        assertThat(jdbc.sql("SELECT reason_detail FROM handoffs WHERE tenant_id = :t AND conversation_id = :c")
+                .param("t", turn.tenant()).param("c", turn.conversation()).query(String.class).single())
+                .containsIgnoringCase("circuit open");
         var health = http.get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().get("status").asString()).isEqualTo("UP");

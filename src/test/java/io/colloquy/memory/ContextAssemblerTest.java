@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 import io.colloquy.conversation.Message;
@@ -24,8 +25,10 @@ class ContextAssemblerTest {
     final ContextAssembler assembler = new ContextAssembler(tokens, properties);
 
     @RepeatedTest(40)
-    void randomConversationsNeverExceedTheBudget() {
-        Random random = new Random();
+    void randomConversationsNeverExceedTheBudget(RepetitionInfo repetition) {
+        // a seed per repetition: the same 40 conversations on every run, and a failure names the one to replay
+        long seed = 0x5EED_0000L + repetition.getCurrentRepetition();
+        Random random = new Random(seed);
         int budget = 1000 + random.nextInt(6000);
         List<PinnedFact> facts = new ArrayList<>();
         for (int i = 0; i < random.nextInt(60); i++) {
@@ -46,8 +49,8 @@ class ContextAssemblerTest {
         String instructions = assembler.instructions(MODEL, topics, budget);
         ContextAssembler.Assembled prompt = assembler.assemble(MODEL, instructions, state, recent, budget);
 
-        assertThat(tokens.countPrompt(MODEL, prompt.prompt())).isLessThanOrEqualTo(budget);
-        assertThat(prompt.tokens()).isLessThanOrEqualTo(budget);
+        assertThat(tokens.countPrompt(MODEL, prompt.prompt())).as("seed %d", seed).isLessThanOrEqualTo(budget);
+        assertThat(prompt.tokens()).as("seed %d", seed).isLessThanOrEqualTo(budget);
         PromptMessage last = prompt.prompt().getLast();
         assertThat(last.kind()).isEqualTo(PromptMessage.Kind.USER);
         assertThat(recent.getLast().content()).startsWith(last.content().substring(0, Math.min(20, last.content().length())));

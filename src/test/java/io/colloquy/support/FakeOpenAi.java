@@ -37,7 +37,8 @@ public final class FakeOpenAi {
     public static synchronized WireMockServer server() {
         if (server == null) {
             server = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(64)
-                    .jettyAcceptors(2).asynchronousResponseEnabled(true).asynchronousResponseThreads(32));
+                    .jettyAcceptors(2).asynchronousResponseEnabled(true).asynchronousResponseThreads(32)
+                    .extensions(HeldAnswers.INSTANCE));
             server.start();
         }
         return server;

@@ -34,6 +34,25 @@ class TenantAdminIntegrationTest extends ServiceTestBase {
         assertThat(patched.body().get("settings").get("contextTokenBudget").asInt()).isEqualTo(4000);
     }
 
+    /** As the README says: 16 to 200 characters, required with a URL, never returned. */
+    @Test
+    void aWebhookSecretHasAtLeastSixteenCharactersAndIsNeverReturned() {
+        var tooShort = http.post("/api/v1/tenants", Fixtures.ADMIN_KEY, Map.of("name", "Hooks", "settings",
+                Map.of("webhookUrl", "https://hooks.example.com/colloquy", "webhookSecret", "fifteen-chars-x")));
+        assertThat(tooShort.status()).isEqualTo(400);
+        assertThat(tooShort.body().get("type").asString()).endsWith("/validation-failed");
+        assertThat(tooShort.text()).contains("webhookSecret");
+        var without = http.post("/api/v1/tenants", Fixtures.ADMIN_KEY, Map.of("name", "Hooks", "settings",
+                Map.of("webhookUrl", "https://hooks.example.com/colloquy")));
+        assertThat(without.status()).isEqualTo(400);
+
+        var created = http.post("/api/v1/tenants", Fixtures.ADMIN_KEY, Map.of("name", "Hooks", "settings",
+                Map.of("webhookUrl", "https://hooks.example.com/colloquy", "webhookSecret", "sixteen-chars-xx")));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.text()).doesNotContain("sixteen-chars-xx");
+        assertThat(created.body().get("settings").get("webhookSecretSet").asBoolean()).isTrue();
+    }
+
     @Test
     void anApiKeyIsShownOnceAndStoredOnlyAsAHash() {
         var tenant = fixtures.tenant();

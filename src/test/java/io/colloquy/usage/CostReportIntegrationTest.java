@@ -136,6 +136,112 @@ class CostReportIntegrationTest extends ServiceTestBase {
     }
 
     @Test
+    void theAllTenantsCsvHasTheJsonsRowsWithBudgetUseAndAnomalies() {
+        // a month of its own, so the other tests' calls do not move this one's figures
+        String month = "2025-07";
+        var created = http.post("/api/v1/tenants", Fixtures.ADMIN_KEY, Map.of("name", "=Acme, \"Intl\" " + UUID.randomUUID(),
+                "settings", Map.of("monthlyBudgetUsd", "10")));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        UUID budgeted = UUID.fromString(created.body().get("id").asString());
+        var tenant = fixtures.tenant();
+        String model = "test-model-" + UUID.randomUUID();
+        price(model, "100", null, "100", "2024-01-01T00:00:00Z");
+        for (int day = 1; day <= 5; day++) {
+            record(budgeted, UUID.randomUUID(), model, Instant.parse("2025-07-0" + day + "T10:00:00Z"), 2000, 0, 0,
+                    CallOutcome.SUCCESS);   // $0.20 a day
+        }
+        record(budgeted, UUID.randomUUID(), model, Instant.parse("2025-07-06T10:00:00Z"), 30_000, 0, 0,
+                CallOutcome.SUCCESS);   // $3.00: a spike
+        record(budgeted, UUID.randomUUID(), model, Instant.parse("2025-07-06T11:00:00Z"), 100, 0, 0,
+                CallOutcome.SERVER_ERROR);
+        record(tenant.id(), UUID.randomUUID(), "model-without-price", Instant.parse("2025-07-09T10:00:00Z"), 800, 100, 40,
+                CallOutcome.SUCCESS);
+
+        JsonNode json = http.get("/api/v1/costs/monthly?month=" + month, platformFinance).body();
+        var response = http.get("/api/v1/costs/monthly?month=" + month, platformFinance, Map.of("Accept", "text/csv"));
+
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        assertThat(response.contentType()).startsWith("text/csv");
+        assertThat(response.header("Content-Disposition")).contains("costs-2025-07.csv");
+        List<List<String>> rows = parseCsv(response.text());
+        assertThat(rows.getFirst()).containsExactly("section", "month", "tenant_id", "name", "calls", "failed_calls",
+                "unpriced_calls", "prompt_tokens", "cached_prompt_tokens", "completion_tokens", "cost_usd",
+                "monthly_budget_usd", "budget_used_ratio", "anomalies");
+        assertThat(rows).allSatisfy(r -> assertThat(r).hasSize(14));
+        Map<String, List<String>> byTenant = new HashMap<>();
+        rows.stream().filter(r -> r.getFirst().equals("tenant")).forEach(r -> byTenant.put(r.get(2), r));
+        assertThat(byTenant).hasSameSizeAs(json.get("tenants").valueStream().toList());
+        for (JsonNode t : json.get("tenants")) {
+            List<String> row = byTenant.get(t.get("tenantId").asString());
+            assertThat(row).as("tenant %s", t.get("tenantId")).isNotNull();
+            assertThat(row.get(1)).isEqualTo(month);
+            String name = t.get("name").asString();
+            assertThat(row.get(3)).as("the name, with a leading formula character neutralised")
+                    .isEqualTo("=+-@".indexOf(name.charAt(0)) >= 0 ? "'" + name : name);
+            assertThat(row.subList(4, 10)).containsExactly(t.get("calls").asString(), t.get("failedCalls").asString(),
+                    t.get("unpricedCalls").asString(), t.get("promptTokens").asString(),
+                    t.get("cachedPromptTokens").asString(), t.get("completionTokens").asString());
+            assertThat(new BigDecimal(row.get(10))).isEqualByComparingTo(new BigDecimal(t.get("costUsd").asString()));
+            assertSameDecimal(row.get(11), t.get("monthlyBudgetUsd"));
+            assertSameDecimal(row.get(12), t.get("budgetUsedRatio"));
+            assertThat(row.get(13)).isEqualTo(t.get("anomalies").asString());
+        }
+        List<String> mine = byTenant.get(budgeted.toString());
+        assertThat(mine.get(3)).as("the name, quoted and read back whole").startsWith("'=Acme, \"Intl\" ");
+        assertThat(mine.subList(4, 7)).containsExactly("7", "1", "0");
+        assertThat(new BigDecimal(mine.get(10))).isEqualByComparingTo("4.01");
+        assertThat(new BigDecimal(mine.get(11))).isEqualByComparingTo("10");
+        assertThat(new BigDecimal(mine.get(12))).isEqualByComparingTo("0.401");
+        assertThat(mine.get(13)).as("the day's spike").isEqualTo("1");
+        assertThat(byTenant.get(tenant.id().toString()).subList(4, 10)).containsExactly("1", "0", "1", "800", "100", "40");
+        assertThat(byTenant.get(tenant.id().toString()).subList(11, 13)).containsExactly("", "");
+
+        List<String> total = rows.getLast();
+        assertThat(total.subList(0, 4)).containsExactly("total", month, "", "");
+        assertThat(new BigDecimal(total.get(10))).isEqualByComparingTo(new BigDecimal(json.get("totalCostUsd").asString()));
+        assertThat(Long.parseLong(total.get(4)))
+                .isEqualTo(json.get("tenants").valueStream().mapToLong(t -> t.get("calls").asLong()).sum());
+        assertThat(Long.parseLong(total.get(13)))
+                .isEqualTo(json.get("tenants").valueStream().mapToLong(t -> t.get("anomalies").asLong()).sum());
+
+        var own = parseCsv(http.get("/api/v1/costs/monthly?month=" + month, tenant.financeKey(),
+                Map.of("Accept", "text/csv")).text());
+        assertThat(own).as("a tenant's finance key: its own row and the total").hasSize(3);
+        assertThat(own.get(1).get(2)).isEqualTo(tenant.id().toString());
+    }
+
+    @Test
+    void conversationRowsCountTheirFailedAndUnpricedCallsAndCachedTokens() {
+        var tenant = fixtures.tenant();
+        String model = "test-model-" + UUID.randomUUID();
+        price(model, "1", "0.5", "2", "2024-01-01T00:00:00Z");
+        UUID conversation = UUID.randomUUID();
+        Instant at = Instant.parse("2025-08-05T10:00:00Z");
+        record(tenant.id(), conversation, model, at, 1000, 400, 100, CallOutcome.SUCCESS);
+        record(tenant.id(), conversation, model, at.plusSeconds(1), 1000, 0, 0, CallOutcome.TIMEOUT);
+        record(tenant.id(), conversation, model, at.plusSeconds(2), 1000, 0, 0, CallOutcome.RATE_LIMITED);
+        record(tenant.id(), conversation, "model-without-price", at.plusSeconds(3), 500, 100, 50, CallOutcome.SUCCESS);
+
+        JsonNode top = monthly(tenant, tenant.financeKey(), "2025-08").get("topConversations").get(0);
+
+        assertThat(top.get("conversationId").asString()).isEqualTo(conversation.toString());
+        assertThat(top.get("calls").asLong()).isEqualTo(4);
+        assertThat(top.get("failedCalls").asLong()).isEqualTo(2);
+        assertThat(top.get("unpricedCalls").asLong()).isEqualTo(1);
+        assertThat(top.get("promptTokens").asLong()).isEqualTo(3500);
+        assertThat(top.get("cachedPromptTokens").asLong()).isEqualTo(500);
+        assertThat(top.get("completionTokens").asLong()).isEqualTo(150);
+        var csv = parseCsv(http.get("/api/v1/costs/monthly/" + tenant.id() + "?month=2025-08", tenant.financeKey(),
+                Map.of("Accept", "text/csv")).text());
+        List<String> row = csv.stream().filter(r -> r.getFirst().equals("conversation")).findFirst().orElseThrow();
+        assertThat(row.subList(1, 8)).containsExactly(conversation.toString(), "4", "2", "1", "3500", "500", "150");
+        assertThat(new BigDecimal(row.get(8))).isEqualByComparingTo(new BigDecimal(top.get("costUsd").asString()));
+        List<String> total = csv.get(1);
+        assertThat(total.subList(2, 5)).as("the conversation's counts agree with the month's")
+                .containsExactly("4", "2", "1");
+    }
+
+    @Test
     void aTenantsFinanceKeyReadsOnlyItsOwnTenant() {
         var mine = fixtures.tenant();
         var theirs = fixtures.tenant();
@@ -273,9 +379,24 @@ class CostReportIntegrationTest extends ServiceTestBase {
 
     private void record(Fixtures.Tenant tenant, UUID conversation, String model, Instant at, int prompt, int cached,
                         int completion) {
-        ledger.record(new ModelCall(UUID.randomUUID(), at, TenantId.of(tenant.id()),
-                conversation == null ? null : ConversationId.of(conversation), CallPurpose.CHAT, "test", "test", model, 1,
-                CallOutcome.SUCCESS, null, null, prompt, cached, completion, false, Duration.ofMillis(120), null));
+        record(tenant.id(), conversation, model, at, prompt, cached, completion, CallOutcome.SUCCESS);
+    }
+
+    private void record(UUID tenant, UUID conversation, String model, Instant at, int prompt, int cached,
+                        int completion, CallOutcome outcome) {
+        ledger.record(new ModelCall(UUID.randomUUID(), at, TenantId.of(tenant),
+                conversation == null ? null : ConversationId.of(conversation), CallPurpose.CHAT, "test", "test", model,
+                1, outcome, outcome.succeeded() ? null : outcome.name(), null, prompt, cached, completion, false,
+                Duration.ofMillis(120), null));
+    }
+
+    /** A CSV field holds the JSON's decimal (empty for null). */
+    private static void assertSameDecimal(String field, JsonNode json) {
+        if (json.isNull()) {
+            assertThat(field).isEmpty();
+        } else {
+            assertThat(new BigDecimal(field)).isEqualByComparingTo(new BigDecimal(json.asString()));
+        }
     }
 
     private JsonNode monthly(Fixtures.Tenant tenant, String key, String month) {
