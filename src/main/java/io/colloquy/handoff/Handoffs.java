@@ -104,7 +104,9 @@ public class Handoffs {
                 .toList();
         var entity = new HandoffEntity(Ids.newId(), tenantId.value(), conversationId.value(), trigger, clock.instant(),
                 conversation.lastSeq(), masking.mask(mem.summary()), facts, mem.intent(), mem.openQuestions(),
-                last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next));
+                last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next),
+                mem.recalled().stream().map(r -> new HandoffPackage.Recalled(r.seq(), r.role(), r.createdAt(),
+                        masking.mask(r.quote()))).toList());
         repository.save(entity);
         conversations.moveTo(tenantId, conversationId, ConversationStatus.AWAITING_AGENT);
         events.publish(QueueEvents.Type.OPENED, entity);
@@ -254,7 +256,7 @@ public class Handoffs {
         ModelAnswer lastAnswer = h.lastModelAnswer() == null ? null : ModelAnswers.fromJson(h.lastModelAnswer());
         return new HandoffPackage(transcript, ref, h.summary(), h.facts(), h.intent(), h.openQuestions(), lastAnswer,
                 h.confidenceHistory(), h.suggestedNextAction(), waiting,
-                Duration.between(h.createdAt(), clock.instant()).toSeconds());
+                Duration.between(h.createdAt(), clock.instant()).toSeconds(), h.recalled());
     }
 
     private static HandoffPackage.PackagedMessage packaged(Message m, Masking masking) {
