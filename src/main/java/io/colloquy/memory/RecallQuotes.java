@@ -51,6 +51,12 @@ final class RecallQuotes {
                 break;
             }
             Message m = hit.message();
+            String same = m.content().strip();
+            if (same.equalsIgnoreCase(question.strip())
+                    || chosen.stream().anyMatch(c -> c.quote().equalsIgnoreCase(same))) {
+                // the customer saying the same thing again, or a repeat: nothing to recall
+                continue;
+            }
             String quote = condense(model, ContextAssembler.toPrompt(m).content(), stems, perQuote);
             MemoryView.Recalled recalled = new MemoryView.Recalled(m.seq(), m.role().name(), m.createdAt(), quote);
             int cost = tokens.count(model, line(recalled));
