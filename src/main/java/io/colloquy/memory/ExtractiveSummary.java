@@ -138,10 +138,9 @@ final class ExtractiveSummary {
         List<Section> sections = new ArrayList<>();
         input.forEach(s -> sections.add(new Section(s.label(), new ArrayList<>(s.sentences()))));
         sections.removeIf(s -> s.sentences().isEmpty());
-        String text = render(sections);
         // sums of cached per-sentence counts steer the loop; the rendered text is counted only to confirm
-        while ((estimate(model, sections) > ceiling || tokens.count(model, text = render(sections)) > ceiling)
-                && !sections.isEmpty()) {
+        while (!sections.isEmpty()
+                && (estimate(model, sections) > ceiling || tokens.count(model, render(sections)) > ceiling)) {
             if (sections.size() > MAX_SECTIONS) {
                 // many small parts: each label costs tokens, so the two oldest become one first
                 mergeOldest(sections);

@@ -22,7 +22,7 @@ import io.colloquy.shared.TenantId;
 @Component
 class FullTextRecall implements RecallIndex {
 
-    /** Stems of a long query beyond this many are not searched (the message's start and end are, see below). */
+    /** A longer message is searched by its start and its end only (see {@link #queryText}). */
     private static final int MAX_QUERY_CHARS = 600;
 
     private final JdbcClient jdbc;

@@ -27,14 +27,15 @@ import io.colloquy.tenant.TenantSettings;
 
 /**
  * Session-scoped memory: builds each turn's prompt under the tenant's token budget, compacting older
- * turns into a running summary when the history passes its trigger, and pins key facts outside the
- * summary. The transcript is never changed; memory is a derived row per conversation.
+ * turns into a running summary when the history passes its trigger, pins key facts outside the
+ * summary, and recalls archived turns relevant to the customer's new message. The transcript is never
+ * changed; memory is a derived row per conversation (plus the archive's search index).
  */
 @Service
 @EnableConfigurationProperties(MemoryProperties.class)
 public class SessionMemory {
 
-    static final int MAX_FACTS = 200;
+    private static final int MAX_FACTS = 200;
 
     private final MemoryRepository repository;
     private final Conversations conversations;
