@@ -72,6 +72,7 @@ class AsyncTurns {
 
     JobView enqueue(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
         TenantSettings settings = tenants.settings(tenantId);
+        engine.requireFits(settings, content);
         SpendGuard.Decision spend = spendGuard.check(tenantId, settings);
         String key = idempotencyKey == null ? null : "async:" + idempotencyKey;
         UUID jobId = tx.execute(s -> {

@@ -88,6 +88,7 @@ class ChatService {
     Admission admit(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
         validate(content);
         TenantSettings settings = tenants.settings(tenantId);
+        engine.requireFits(settings, content);
         SpendGuard.Decision spend = spendGuard.check(tenantId, settings);
         return tx.execute(s -> admit(tenantId, conversationId, content, idempotencyKey, settings, spend));
     }

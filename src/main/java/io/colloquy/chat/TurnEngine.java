@@ -82,6 +82,11 @@ class TurnEngine {
         return Instant.now().plus(llm.turnBudget());
     }
 
+    /** Refuses a message one prompt of the tenant's budget could not take whole (413), before anything is stored. */
+    void requireFits(TenantSettings settings, String content) {
+        memory.requireFits(settings, content);
+    }
+
     /**
      * Stores the customer's message (inside the caller's transaction, with the conversation locked) and
      * pins its identifiers; a closed conversation and a spent budget in REJECT mode refuse it first.

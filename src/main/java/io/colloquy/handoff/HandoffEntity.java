@@ -54,6 +54,8 @@ class HandoffEntity {
     @JdbcTypeCode(SqlTypes.JSON)
     private List<Double> confidenceHistory = new ArrayList<>();
     private String suggestedNextAction;
+    @JdbcTypeCode(SqlTypes.JSON)
+    private List<HandoffPackage.Recalled> recalled = new ArrayList<>();
     private String claimedBy;
     private UUID claimedKeyId;
     private Instant claimedAt;
@@ -70,7 +72,8 @@ class HandoffEntity {
 
     HandoffEntity(UUID id, UUID tenantId, UUID conversationId, Trigger trigger, Instant now, int throughSeq,
                   String summary, List<HandoffPackage.Fact> facts, String intent, List<String> openQuestions,
-                  String lastModelAnswer, List<Double> confidenceHistory, String suggestedNextAction) {
+                  String lastModelAnswer, List<Double> confidenceHistory, String suggestedNextAction,
+                  List<HandoffPackage.Recalled> recalled) {
         this.id = id;
         this.tenantId = tenantId;
         this.conversationId = conversationId;
@@ -87,6 +90,7 @@ class HandoffEntity {
         this.lastModelAnswer = lastModelAnswer;
         this.confidenceHistory = new ArrayList<>(confidenceHistory);
         this.suggestedNextAction = suggestedNextAction;
+        this.recalled = new ArrayList<>(recalled);
     }
 
     void claim(String agent, UUID keyId, Instant now, Duration lease) {
@@ -158,6 +162,7 @@ class HandoffEntity {
     /** Unknown confidences (unparsed answers) stay in the history as nulls. */
     List<Double> confidenceHistory() { return java.util.Collections.unmodifiableList(confidenceHistory); }
     String suggestedNextAction() { return suggestedNextAction; }
+    List<HandoffPackage.Recalled> recalled() { return recalled == null ? List.of() : List.copyOf(recalled); }
     String claimedBy() { return claimedBy; }
     UUID claimedKeyId() { return claimedKeyId; }
     Instant claimedAt() { return claimedAt; }

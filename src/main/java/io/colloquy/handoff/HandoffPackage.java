@@ -19,11 +19,16 @@ import io.colloquy.llm.ModelAnswer;
  * @param confidenceHistory    the confidence of the model's recent answers, oldest first
  * @param messagesWhileWaiting customer messages sent after the handoff
  * @param waitingSeconds       how long the customer has waited since the handoff
+ * @param recalled             the earlier messages memory quoted to the model for the last turn (masked)
  */
 public record HandoffPackage(List<PackagedMessage> transcript, TranscriptRef transcriptRef, String summary,
                              List<Fact> facts, String intent, List<String> openQuestions,
                              ModelAnswer lastModelAnswer, List<Double> confidenceHistory, String suggestedNextAction,
-                             List<PackagedMessage> messagesWhileWaiting, long waitingSeconds) {
+                             List<PackagedMessage> messagesWhileWaiting, long waitingSeconds, List<Recalled> recalled) {
+
+    /** An archived message memory recalled into the model's last prompt. */
+    public record Recalled(int seq, String role, Instant createdAt, String quote) {
+    }
 
     /** A pinned fact as packaged for the agent (masked). Named apart from the model's own facts in the API description. */
     @Schema(name = "HandoffFact")

@@ -3,6 +3,7 @@ package io.colloquy.handoff;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.springframework.stereotype.Component;
@@ -17,13 +18,47 @@ import io.colloquy.tenant.TenantSettings;
 @Component
 public class HandoffTriggers {
 
-    private static final Pattern ASKS_FOR_PERSON = Pattern.compile(
-            "\\b(?:(?:talk|speak|chat)\\s+(?:to|with)\\s+(?:a|an|your|some)?\\s*(?:real\\s+|live\\s+)?"
-                    + "(?:human|person|agent|representative|rep|manager|supervisor|someone|somebody|operator)"
-                    + "|(?:real|live)\\s+(?:human|person|agent)"
-                    + "|human\\s+(?:agent|being|please)"
-                    + "|customer\\s+service\\s+(?:agent|representative)"
-                    + "|transfer\\s+me)\\b",
+    /** Who a customer may ask for: a person of the company's, never "my wife" or "the delivery person". */
+    private static final String PERSON = "(?:a |an |your |some |one of your |the )?(?:real |live |actual |proper |"
+            + "human )?(?:human(?: being| agent)?|person|people|agent|representative|rep|manager|supervisor|operator|"
+            + "someone|somebody|anyone|anybody|staff(?: member)?|member of (?:staff|your team|the team)|"
+            + "customer (?:service|support|care)(?: agent| representative| team)?|support (?:agent|team|staff))\\b";
+    private static final String WHO = "(?:a |an |some |any )?(?:real |live |actual )?(?:human|person|agent|"
+            + "representative|manager|supervisor|operator|someone|somebody|anyone|anybody|member of staff)\\b";
+    private static final String TALK = "(?:talk|speak|chat|deal|get through)";
+
+    /**
+     * Asking for a person: a request frame around one ("can I talk to", "I want", "put me through to",
+     * "get me", "is there ... I can speak to", "X please"), not a person merely mentioned ("it's great to
+     * talk to someone who understands", "my manager asked me"). A frame negated within its clause ("I don't
+     * want to talk to a person") is not a request. See {@link #asksForPerson}.
+     */
+    static final Pattern ASKS_FOR_PERSON = Pattern.compile(String.join("|",
+            "\\b(?:can|could|may|might)(?:n?'t|not| not)? (?:i|we) (?:please |just |now )?" + TALK + " (?:to|with) " + PERSON,
+            "\\b(?:i|we)(?:'d| would) (?:really |much )?(?:like|love|prefer|rather)(?: to)? " + TALK + " (?:to|with) " + PERSON,
+            "\\b(?:i|we) (?:want|need|wanna|have|demand|wish|insist|would like) to " + TALK + " (?:to|with) " + PERSON,
+            "\\blet (?:me|us) " + TALK + " (?:to|with) " + PERSON,
+            "\\b(?:put|get|connect|transfer|pass|escalate|forward|route|send|hand) (?:me|us|this|it|my case|my request)"
+                    + "(?: over| through| back)? (?:to|with) " + PERSON,
+            "\\b(?:get|give|find|bring) (?:me|us) " + PERSON,
+            "\\b(?:get|bring) " + WHO + " (?:on|in|involved|here|over)\\b",
+            "\\b(?:i|we) (?:want|need|demand|require|request|insist on)(?: to have| to get)? (?:a |an |to get a |your )?"
+                    + "(?:real |live |actual )?(?:human|person|agent|representative|manager|supervisor|operator)\\b",
+            "\\b(?:is there|are there|do you have|have you got) " + WHO + "[^.?!]{0,30}?\\b(?:(?:i|we) (?:can|could) "
+                    + TALK + "|(?:who|that) (?:can|could) (?:help|deal|handle|look))",
+            "\\b(?:can|could|will) " + WHO + "(?: from (?:your |the )?(?:team|company|support|office|customer service))? (?:please )?"
+                    + "(?:call|contact|phone|ring|email|get back to|reach out to|take over|look at|check|handle|review)",
+            "\\b(?:please )?have " + WHO + " (?:call|contact|phone|ring|email|get back to|reach out to)",
+            "(?:^|[.!?]\\s+)(?:please )?" + TALK + " (?:to|with) " + PERSON,
+            "\\b(?:real |live )?(?:human|person|agent|representative|operator|manager|supervisor) (?:please|pls)\\b",
+            "\\b(?:transfer|escalate) (?:me|this|my case)\\b"),
+            Pattern.CASE_INSENSITIVE);
+    /** A message that is nothing but the word for a person ("Agent", "human please", "Representative!"). */
+    private static final Pattern ONLY_A_PERSON = Pattern.compile(
+            "(?:a |an )?(?:real |live )?(?:human|person|agent|representative|rep|operator|manager|supervisor)"
+                    + "(?: please| pls| now)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NEGATION = Pattern.compile(
+            "\\b(?:don'?t|do not|doesn'?t|does not|didn'?t|no need|not|never|won'?t|wouldn'?t|no)\\b",
             Pattern.CASE_INSENSITIVE);
 
     private final double streakMargin;
@@ -34,7 +69,7 @@ public class HandoffTriggers {
 
     /** A trigger that needs no model answer: the customer's words or the tenant's policy topics. */
     public Optional<Trigger> beforeModel(String customerMessage, TenantSettings settings) {
-        if (ASKS_FOR_PERSON.matcher(customerMessage).find()) {
+        if (asksForPerson(customerMessage)) {
             return Optional.of(new Trigger(HandoffReason.CUSTOMER_REQUEST, "The customer asked for a person"));
         }
         String lower = customerMessage.toLowerCase(Locale.ROOT);
@@ -45,6 +80,26 @@ public class HandoffTriggers {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the customer asks for a person, as opposed to mentioning one. */
+    static boolean asksForPerson(String message) {
+        String text = message.replace('\u2019', '\'').strip();
+        if (ONLY_A_PERSON.matcher(text.replaceAll("[.!?,\\s]+$", "")).matches()) {
+            return true;
+        }
+        Matcher m = ASKS_FOR_PERSON.matcher(text);
+        while (m.find()) {
+            int start = m.start();
+            int clause = 0;
+            for (char c : new char[] {'.', ',', ';', '!', '?', ':'}) {
+                clause = Math.max(clause, text.lastIndexOf(c, start - 1) + 1);
+            }
+            if (!NEGATION.matcher(text.substring(Math.min(clause, start), start)).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -103,7 +103,9 @@ public class Handoffs {
                 : NextActions.suggest(trigger.reason(), mem.intent(), facts, lastCustomer);
         var entity = new HandoffEntity(Ids.newId(), tenantId.value(), conversationId.value(), trigger, clock.instant(),
                 conversation.lastSeq(), masking.mask(mem.summary()), facts, mem.intent(), mem.openQuestions(),
-                last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next));
+                last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next),
+                mem.recalled().stream().map(r -> new HandoffPackage.Recalled(r.seq(), r.role(), r.createdAt(),
+                        masking.mask(r.quote()))).toList());
         repository.save(entity);
         conversations.moveTo(tenantId, conversationId, ConversationStatus.AWAITING_AGENT);
         events.publish(QueueEvents.Type.OPENED, entity);
@@ -253,7 +255,7 @@ public class Handoffs {
         ModelAnswer lastAnswer = h.lastModelAnswer() == null ? null : ModelAnswers.fromJson(h.lastModelAnswer());
         return new HandoffPackage(transcript, ref, h.summary(), h.facts(), h.intent(), h.openQuestions(), lastAnswer,
                 h.confidenceHistory(), nextAction(h, lastAnswer, waiting), waiting,
-                Duration.between(h.createdAt(), clock.instant()).toSeconds());
+                Duration.between(h.createdAt(), clock.instant()).toSeconds(), h.recalled());
     }
 
     /**

@@ -39,6 +39,8 @@ class MemoryEntity {
     @JdbcTypeCode(SqlTypes.JSON)
     private List<PinnedFact> facts = new ArrayList<>();
     private int lastPromptTokens;
+    @JdbcTypeCode(SqlTypes.JSON)
+    private List<MemoryView.Recalled> lastRecall = new ArrayList<>();
     private int compactions;
     private int extractiveCompactions;
     private Instant updatedAt;
@@ -60,7 +62,8 @@ class MemoryEntity {
 
     MemoryState state() {
         return new MemoryState(summary, summaryTokens, coveredThroughSeq, intent, List.copyOf(openQuestions),
-                List.copyOf(facts), lastPromptTokens, compactions, extractiveCompactions, version, updatedAt);
+                List.copyOf(facts), lastPromptTokens, compactions, extractiveCompactions, version, updatedAt,
+                List.copyOf(lastRecall));
     }
 
     void apply(MemoryState s, Instant now) {
@@ -71,6 +74,7 @@ class MemoryEntity {
         this.openQuestions = new ArrayList<>(s.openQuestions());
         this.facts = new ArrayList<>(s.facts());
         this.lastPromptTokens = s.lastPromptTokens();
+        this.lastRecall = new ArrayList<>(s.lastRecall());
         this.compactions = s.compactions();
         this.extractiveCompactions = s.extractiveCompactions();
         this.updatedAt = now;

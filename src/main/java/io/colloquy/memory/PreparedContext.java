@@ -21,9 +21,11 @@ public final class PreparedContext {
     private final int budget;
     private final MemoryState compacted;
     private final List<RecordedCall> summarizationCalls;
+    private final List<MemoryView.Recalled> recalled;
 
     PreparedContext(TenantId tenantId, ConversationId conversationId, String model, List<PromptMessage> prompt,
-                    int promptTokens, int budget, MemoryState compacted, List<RecordedCall> summarizationCalls) {
+                    int promptTokens, int budget, MemoryState compacted, List<RecordedCall> summarizationCalls,
+                    List<MemoryView.Recalled> recalled) {
         this.tenantId = tenantId;
         this.conversationId = conversationId;
         this.model = model;
@@ -32,6 +34,7 @@ public final class PreparedContext {
         this.budget = budget;
         this.compacted = compacted;
         this.summarizationCalls = List.copyOf(summarizationCalls);
+        this.recalled = List.copyOf(recalled);
     }
 
     public TenantId tenantId() {
@@ -62,6 +65,11 @@ public final class PreparedContext {
     /** The model calls made to compact memory for this turn (already in the ledger). */
     public List<RecordedCall> summarizationCalls() {
         return summarizationCalls;
+    }
+
+    /** The archived messages this prompt quotes (recall), oldest first. */
+    public List<MemoryView.Recalled> recalled() {
+        return recalled;
     }
 
     /** The memory state after compaction, or null when none was needed. */

@@ -27,8 +27,9 @@ import io.colloquy.tenant.TenantSettings;
 
 /**
  * Session-scoped memory: builds each turn's prompt under the tenant's token budget, compacting older
- * turns into a running summary when the history passes its trigger, and pins key facts outside the
- * summary. The transcript is never changed; memory is a derived row per conversation.
+ * turns into a running summary when the history passes its trigger, pins key facts outside the
+ * summary, and recalls archived turns relevant to the customer's new message. The transcript is never
+ * changed; memory is a derived row per conversation (plus the archive's search index).
  */
 @Service
 @EnableConfigurationProperties(MemoryProperties.class)
@@ -42,13 +43,16 @@ public class SessionMemory {
     private final MemoryProperties properties;
     private final ContextAssembler assembler;
     private final Compactor compactor;
+    private final RecallIndex recall;
+    private final RecallQuotes quotes;
     private final LlmClient llm;
     private final Clock clock;
     private final Timer prepareTimer;
     private final Timer compactingPrepareTimer;
+    private final Timer recallTimer;
 
     SessionMemory(MemoryRepository repository, Conversations conversations, TokenCounter tokens,
-                  MemoryProperties properties, LlmClient llm, Clock clock, MeterRegistry meters) {
+                  MemoryProperties properties, LlmClient llm, RecallIndex recall, Clock clock, MeterRegistry meters) {
         this.repository = repository;
         this.conversations = conversations;
         this.tokens = tokens;
@@ -57,8 +61,14 @@ public class SessionMemory {
         this.clock = clock;
         this.assembler = new ContextAssembler(tokens, properties);
         this.compactor = new Compactor(llm, tokens, clock);
+        this.recall = recall;
+        this.quotes = new RecallQuotes(tokens);
         this.prepareTimer = prepareTimer(meters, false);
         this.compactingPrepareTimer = prepareTimer(meters, true);
+        this.recallTimer = Timer.builder("colloquy.memory.recall")
+                .description("Searching a conversation's archive and choosing the quotes for a prompt")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
     }
 
     /** Time spent building a turn's context, split by whether it compacted (which includes the summarizer). */
@@ -72,6 +82,23 @@ public class SessionMemory {
     /** The model a tenant's prompts are counted for and sent to. */
     public String modelFor(TenantSettings settings) {
         return llm.primaryModel(settings);
+    }
+
+    /**
+     * Refuses a customer message that one prompt of the tenant's budget could not take whole (before
+     * anything is stored): the instructions and the message must fit, and the message may take at most
+     * {@code colloquy.memory.max-message-share} of the budget, so a message is never cut on its way to
+     * the model.
+     */
+    public void requireFits(TenantSettings settings, String content) {
+        String model = modelFor(settings);
+        int budget = settings.contextTokenBudget();
+        int limit = assembler.longestMessage(model, assembler.instructions(model, settings.policyTopics(), budget),
+                budget);
+        int size = tokens.countMessage(model, content);
+        if (size > limit) {
+            throw new MessageTooLongException(size, limit, budget);
+        }
     }
 
     /**
@@ -115,13 +142,35 @@ public class SessionMemory {
                 calls.addAll(result.calls());
                 compacted = state.withCompaction(result.summary(), result.summaryTokens(), result.coveredThroughSeq(),
                         result.extractive());
+                // archived now (one statement, outside the turn's transactions; archiving twice changes nothing),
+                // so this very turn can already recall what it just folded
+                recall.archive(tenantId, conversationId, state.coveredThroughSeq(), compacted.coveredThroughSeq());
                 state = compacted;
                 recent = recent.subList(cut, recent.size());
             }
         }
-        ContextAssembler.Assembled assembled = assembler.assemble(model, instructions, state, recent, budget);
+        List<MemoryView.Recalled> recalled = recall(tenantId, conversationId, model, state, recent.getLast(), budget);
+        ContextAssembler.Assembled assembled = assembler.assemble(model, instructions, state, recalled, recent, budget);
         return new PreparedContext(tenantId, conversationId, model, assembled.prompt(), assembled.tokens(), budget,
-                compacted, calls);
+                compacted, calls, assembled.recalled());
+    }
+
+    /**
+     * The archived messages worth quoting for the customer's message. Nothing is searched when nothing is
+     * archived yet (most conversations), when recall is off, or when the message has no word to search by.
+     */
+    private List<MemoryView.Recalled> recall(TenantId tenantId, ConversationId conversationId, String model,
+                                             MemoryState state, Message current, int budget) {
+        int ceiling = (int) (budget * properties.recallShare());
+        if (state.coveredThroughSeq() == 0 || ceiling <= 0 || RecallQuotes.stems(current.content()).isEmpty()) {
+            return List.of();
+        }
+        long started = System.nanoTime();
+        List<RecallIndex.Hit> hits = recall.search(tenantId, conversationId, current.content(),
+                state.coveredThroughSeq(), state.coveredThroughSeq(), properties.recallCandidates());
+        List<MemoryView.Recalled> chosen = quotes.choose(model, current.content(), hits, ceiling);
+        recallTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return chosen;
     }
 
     /**
@@ -156,7 +205,7 @@ public class SessionMemory {
             String intent = answer.intent() != null ? answer.intent() : s.intent();
             s = s.withIntent(intent, answer.structured() ? answer.openQuestions() : s.openQuestions());
         }
-        entity.apply(s.withLastPromptTokens(context.promptTokens()), clock.instant());
+        entity.apply(s.withLastPrompt(context.promptTokens(), context.recalled()), clock.instant());
     }
 
     @Transactional(readOnly = true)
@@ -168,7 +217,7 @@ public class SessionMemory {
                 .toList();
         return new MemoryView(conversationId.value(), s.summary(), facts, s.intent(), s.openQuestions(),
                 s.coveredThroughSeq(), new MemoryView.Tokens(budget, s.lastPromptTokens(), s.summaryTokens()),
-                s.compactions(), s.extractiveCompactions(), s.version(), s.updatedAt());
+                s.compactions(), s.extractiveCompactions(), s.version(), s.updatedAt(), s.lastRecall());
     }
 
     private MemoryState read(TenantId tenantId, ConversationId conversationId) {
@@ -184,7 +233,11 @@ public class SessionMemory {
                         clock.instant())));
     }
 
-    /** Merges facts by key: a new value replaces the old one and remembers it; the same value changes nothing. */
+    /**
+     * Merges facts by key: a new value of the same slot replaces the old one and remembers it; a key that
+     * collects values (family, pets, allergies, likes) gains the new one; the same value changes nothing.
+     * Past {@link #MAX_FACTS}, the least useful fact makes room for the new one.
+     */
     private MemoryState mergeFacts(MemoryState s, List<ModelAnswer.Fact> incoming, int seq, String origin) {
         if (incoming.isEmpty()) {
             return s;
@@ -197,14 +250,37 @@ public class SessionMemory {
             String value = fact.value().strip();
             PinnedFact current = byKey.get(key);
             if (current == null) {
-                if (byKey.size() < MAX_FACTS) {
-                    byKey.put(key, new PinnedFact(key, value, seq, null, origin, now));
+                if (byKey.size() >= MAX_FACTS) {
+                    int newest = byKey.values().stream().mapToInt(PinnedFact::sourceSeq).max().orElse(seq);
+                    byKey.values().stream()
+                            .min(java.util.Comparator.comparingDouble(f -> FactRanking.standing(f, newest)))
+                            .ifPresent(f -> byKey.remove(f.key()));
+                }
+                byKey.put(key, new PinnedFact(key, value, seq, null, origin, now));
+            } else if (FactExtractor.accumulates(key)) {
+                String merged = collect(current.value(), value);
+                if (!merged.equals(current.value())) {
+                    byKey.put(key, new PinnedFact(key, merged, seq, current.previousValue(), origin, now));
                 }
             } else if (!same(current.value(), value)) {
                 byKey.put(key, new PinnedFact(key, value, seq, current.value(), origin, now));
             }
         }
         return s.withFacts(List.copyOf(byKey.values()));
+    }
+
+    /** The values of a collecting fact plus a new one (once), the oldest dropped past a modest length. */
+    private static String collect(String values, String value) {
+        List<String> all = new ArrayList<>(List.of(values.split(",\\s*")));
+        for (String v : value.split(",\\s*")) {
+            if (all.stream().noneMatch(a -> same(a, v))) {
+                all.add(v.strip());
+            }
+        }
+        while (all.size() > 1 && String.join(", ", all).length() > 160) {
+            all.removeFirst();
+        }
+        return String.join(", ", all);
     }
 
     private static boolean same(String a, String b) {

@@ -202,7 +202,7 @@ class DashboardIntegrationTest extends ServiceTestBase {
     private void record(UUID tenant, String model, Instant at, int promptTokens) {
         ledger.record(new ModelCall(UUID.randomUUID(), at, TenantId.of(tenant), ConversationId.of(UUID.randomUUID()),
                 CallPurpose.CHAT, "test", "test", model, 1, CallOutcome.SUCCESS, null, null, promptTokens, 0, 0, false,
-                Duration.ofMillis(100)));
+                Duration.ofMillis(100), null));
     }
 
     // ---- reading the dashboard and the exposition
