@@ -75,12 +75,15 @@ class HandoffIntegrationTest extends OpenAiIntegrationTestBase {
     @Test
     void aSpentBudgetHandsOffWhenTheTenantChoseHandoff() {
         stub(FakeOpenAi.confident("Sure."));
-        var tenant = fixtures.tenant(Map.of("monthlyBudgetUsd", "0.000001", "hardLimitAction", "HANDOFF"));
+        // room for one call at its largest (its prompt and 600 completion tokens), not for a second after it
+        var tenant = fixtures.tenant(Map.of("monthlyBudgetUsd", "0.0005", "hardLimitAction", "HANDOFF"));
         UUID conversation = fixtures.conversation(tenant);
         assertThat(fixtures.say(tenant, conversation, "First question").get("status").asString()).isEqualTo("BOT");
         var second = fixtures.say(tenant, conversation, "Second question");
         assertThat(second.get("handoff").get("reason").asString()).isEqualTo("BUDGET_EXHAUSTED");
         assertThat(FakeOpenAi.requests()).hasSize(1);
+        assertThat(jdbc.sql("SELECT sum(cost_usd) FROM usage_ledger WHERE tenant_id = :t").param("t", tenant.id())
+                .query(java.math.BigDecimal.class).single()).isLessThanOrEqualTo(new java.math.BigDecimal("0.0005"));
     }
 
     // ---- the package

@@ -22,7 +22,7 @@ class SchemaKeysTest extends ServiceTestBase {
     /** Indexes that serve the named cross-tenant scans and so do not start with tenant_id. */
     private static final Set<String> CROSS_TENANT_INDEXES = Set.of(
             "async_jobs_runnable", "async_jobs_leases", "async_jobs_webhooks", "handoffs_leases",
-            "conversations_turn_leases");
+            "conversations_turn_leases", "budget_holds_expiry");
 
     @Test
     void everyTenantOwnedTableIsKeyedByTenant() {

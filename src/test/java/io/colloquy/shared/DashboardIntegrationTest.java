@@ -172,7 +172,9 @@ class DashboardIntegrationTest extends ServiceTestBase {
 
     private void produceWhatTheDashboardShows() {
         // a turn, a streamed turn, a budget crossed (the ratio gauge and the alerts), a handoff
-        var tenant = fixtures.tenant(Map.of("monthlyBudgetUsd", "0.0001", "hardLimitAction", "HANDOFF"));
+        // room for a call or two; the first crosses the low soft threshold (an alert), then the hard cap holds
+        var tenant = fixtures.tenant(Map.of("monthlyBudgetUsd", "0.001", "softBudgetRatio", "0.05",
+                "hardLimitAction", "HANDOFF"));
         UUID conversation = fixtures.conversation(tenant);
         fixtures.say(tenant, conversation, "Where is my order A-12345?");
         var streamed = http.post("/api/v1/conversations/" + conversation + "/messages", tenant.chatKey(),
