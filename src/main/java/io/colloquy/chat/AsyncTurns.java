@@ -21,6 +21,8 @@ import io.colloquy.handoff.Handoffs;
 import io.colloquy.handoff.Trigger;
 import io.colloquy.llm.LlmResult;
 import io.colloquy.memory.SessionMemory;
+import io.colloquy.privacy.Masker;
+import io.colloquy.privacy.Privacy;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.NotFoundException;
 import io.colloquy.shared.TenantId;
@@ -51,11 +53,13 @@ class AsyncTurns {
     private final JobProperties properties;
     private final TurnLeases leases;
     private final TransactionTemplate tx;
+    private final Privacy privacy;
 
     AsyncTurns(Conversations conversations, Tenants tenants, SessionMemory memory, Handoffs handoffs,
                TurnEngine engine, AsyncJobs jobs, IdempotencyStore idempotency, SpendGuard spendGuard,
                ChatProperties chat, JobProperties properties, TurnLeases leases,
-               PlatformTransactionManager transactions) {
+               PlatformTransactionManager transactions, Privacy privacy) {
+        this.privacy = privacy;
         this.conversations = conversations;
         this.tenants = tenants;
         this.memory = memory;
@@ -101,12 +105,21 @@ class AsyncTurns {
     }
 
     JobView view(TenantId tenantId, UUID jobId) {
+        return view(tenantId, jobId, Masker.NONE);
+    }
+
+    /** The job as a webhook carries it: the reply through the tenant's masking (the receiver is not the customer). */
+    JobView webhookView(TenantId tenantId, UUID jobId) {
+        return view(tenantId, jobId, privacy.masker(tenantId));
+    }
+
+    private JobView view(TenantId tenantId, UUID jobId, Masker masker) {
         AsyncJobs.Job job = jobs.find(tenantId, jobId).orElseThrow(() -> new NotFoundException("Job", jobId));
         Message reply = job.replySeq() == null ? null
                 : conversations.message(tenantId, job.conversationId(), job.replySeq()).orElse(null);
         HandoffRef handoff = job.handoffId() == null ? null : handoffs.ref(tenantId, job.handoffId()).orElse(null);
         return new JobView(job.id(), job.conversationId().value(), job.customerSeq(), job.status(), job.attempts(),
-                TurnResponse.MessageBody.of(reply), TurnResponse.HandoffBody.of(handoff), job.lastError(),
+                TurnResponse.MessageBody.of(reply, masker), TurnResponse.HandoffBody.of(handoff), job.lastError(),
                 job.createdAt(), job.updatedAt());
     }
 

@@ -18,6 +18,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -34,6 +35,8 @@ import io.colloquy.conversation.Conversations;
 import io.colloquy.events.EventStreamResponses;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.InvalidRequestException;
+import io.colloquy.shared.NotFoundException;
+import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.RequiresRole;
 import io.colloquy.tenant.Role;
 import io.colloquy.tenant.TenantPrincipal;
@@ -44,6 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 @RequestMapping("/api/v1/conversations")
 class ConversationController {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConversationController.class);
 
     // the JSON and the streamed handler of a turn describe one operation
     static final String TURN_DESCRIPTION = "JSON by default. With `Accept: text/event-stream` the same turn is "
@@ -57,10 +62,11 @@ class ConversationController {
     private final Conversations conversations;
     private final ChatProperties properties;
     private final JsonMapper json;
+    private final TranscriptReaders readers;
 
     ConversationController(ChatService chat, StreamedTurns streamedTurns, ConversationEventStreams eventStreams,
                            AsyncTurns asyncTurns, Conversations conversations, ChatProperties properties,
-                           JsonMapper json) {
+                           JsonMapper json, TranscriptReaders readers) {
         this.chat = chat;
         this.streamedTurns = streamedTurns;
         this.eventStreams = eventStreams;
@@ -68,6 +74,7 @@ class ConversationController {
         this.conversations = conversations;
         this.properties = properties;
         this.json = json;
+        this.readers = readers;
     }
 
     record StartConversation(@Size(max = 200) String externalUserRef, Map<String, Object> metadata) {
@@ -174,7 +181,9 @@ class ConversationController {
     }
 
     @Operation(summary = "Read the transcript",
-            description = "Messages after `after` (a sequence number), oldest first; agent replies arrive here too.")
+            description = "Messages after `after` (a sequence number), oldest first; agent replies arrive here too. "
+                + "A widget's key reads the conversation as written, without the support team's internal notes; "
+                + "agent and admin keys read it with the tenant's masking applied.")
     @GetMapping("/{conversationId}/messages")
     @RequiresRole({Role.CHAT, Role.AGENT, Role.ADMIN})
     MessagesBody messages(@PathVariable UUID conversationId,
@@ -183,8 +192,40 @@ class ConversationController {
                           TenantPrincipal caller) {
         var tenantId = caller.requireTenant();
         var id = ConversationId.of(conversationId);
+        var reader = readers.of(caller, tenantId);
         var messages = conversations.messagesAfter(tenantId, id, after, limit).stream()
-                .map(TurnResponse.MessageBody::of).toList();
+                .filter(reader::sees).map(reader::body).toList();
         return new MessagesBody(conversationId, conversations.get(tenantId, id).status(), messages);
+    }
+
+    @Operation(summary = "Erase a conversation",
+            description = "Removes the transcript, memory, handoffs, jobs, idempotency records and events; the "
+                + "usage ledger keeps its cost rows (no text), so finance totals do not change. Afterwards the "
+                + "conversation answers 404.",
+            responses = @ApiResponse(responseCode = "204", description = "Erased"))
+    @DeleteMapping("/{conversationId}")
+    @RequiresRole(Role.ADMIN)
+    ResponseEntity<Void> erase(@PathVariable UUID conversationId, TenantPrincipal caller) {
+        TenantId tenantId = caller.requireTenant();
+        if (!conversations.erase(tenantId, ConversationId.of(conversationId))) {
+            throw new NotFoundException("Conversation", conversationId);
+        }
+        log.info("CONVERSATION_ERASED tenant={} conversation={} by={}", tenantId, conversationId, caller.keyId());
+        return ResponseEntity.noContent().build();
+    }
+
+    record Erased(String externalUserRef, int count, List<UUID> conversationIds) {
+    }
+
+    @Operation(summary = "Erase every conversation of one customer",
+            description = "Every conversation started with this externalUserRef, erased as DELETE /{id} does.")
+    @DeleteMapping
+    @RequiresRole(Role.ADMIN)
+    Erased eraseCustomer(@RequestParam @Size(min = 1, max = 200) String externalUserRef, TenantPrincipal caller) {
+        TenantId tenantId = caller.requireTenant();
+        List<UUID> ids = conversations.eraseCustomer(tenantId, externalUserRef).stream()
+                .map(ConversationId::value).toList();
+        log.info("CUSTOMER_ERASED tenant={} conversations={} by={}", tenantId, ids.size(), caller.keyId());
+        return new Erased(externalUserRef, ids.size(), ids);
     }
 }

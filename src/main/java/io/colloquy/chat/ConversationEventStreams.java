@@ -12,13 +12,11 @@ import org.springframework.stereotype.Component;
 import io.colloquy.conversation.ConversationEvent;
 import io.colloquy.conversation.ConversationView;
 import io.colloquy.conversation.Conversations;
-import io.colloquy.conversation.MessageRole;
 import io.colloquy.events.EventHub;
 import io.colloquy.events.EventStream;
 import io.colloquy.events.EventStreams;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
-import io.colloquy.tenant.Role;
 import io.colloquy.tenant.TenantPrincipal;
 
 /**
@@ -37,11 +35,14 @@ class ConversationEventStreams {
     private final Conversations conversations;
     private final EventStreams streams;
     private final EventHub hub;
+    private final TranscriptReaders readers;
 
-    ConversationEventStreams(Conversations conversations, EventStreams streams, EventHub hub) {
+    ConversationEventStreams(Conversations conversations, EventStreams streams, EventHub hub,
+                             TranscriptReaders readers) {
         this.conversations = conversations;
         this.streams = streams;
         this.hub = hub;
+        this.readers = readers;
     }
 
     /**
@@ -51,8 +52,7 @@ class ConversationEventStreams {
         TenantId tenantId = caller.requireTenant();
         ConversationView conversation = conversations.get(tenantId, conversationId);
         EventStream stream = streams.open(tenantId);
-        Subscriber subscriber = new Subscriber(stream, tenantId, conversationId, caller.has(Role.CHAT)
-                && !caller.has(Role.AGENT) && !caller.has(Role.ADMIN));
+        Subscriber subscriber = new Subscriber(stream, tenantId, conversationId, readers.of(caller, tenantId));
         var subscription = hub.subscribe(Conversations.eventKey(conversationId), payload -> subscriber.drain());
         stream.onClose(subscription::close);
         long start = after != null ? after : conversations.lastEventSeq(tenantId, conversationId);
@@ -72,16 +72,17 @@ class ConversationEventStreams {
         private final EventStream stream;
         private final TenantId tenantId;
         private final ConversationId conversationId;
-        /** A widget's key (CHAT only) never sees the support team's internal notes. */
-        private final boolean customerFacing;
+        /** The widget reads the transcript as written without internal notes; everyone else reads it masked. */
+        private final TranscriptReaders.Reader reader;
         private final AtomicLong cursor = new AtomicLong();
         private final AtomicInteger wanted = new AtomicInteger();
 
-        Subscriber(EventStream stream, TenantId tenantId, ConversationId conversationId, boolean customerFacing) {
+        Subscriber(EventStream stream, TenantId tenantId, ConversationId conversationId,
+                   TranscriptReaders.Reader reader) {
             this.stream = stream;
             this.tenantId = tenantId;
             this.conversationId = conversationId;
-            this.customerFacing = customerFacing;
+            this.reader = reader;
         }
 
         void drain() {
@@ -101,7 +102,7 @@ class ConversationEventStreams {
             while (stream.isOpen()) {
                 var events = conversations.eventsAfter(tenantId, conversationId, cursor.get(), PAGE);
                 for (ConversationEvent e : events) {
-                    if (visible(e) && !stream.send(Long.toString(e.seq()), name(e), body(e))) {
+                    if (visible(e) && !stream.send(Long.toString(e.seq()), name(e), body(e, reader))) {
                         return;
                     }
                     cursor.set(e.seq());
@@ -113,7 +114,7 @@ class ConversationEventStreams {
         }
 
         private boolean visible(ConversationEvent e) {
-            return !(customerFacing && e.message() != null && e.message().role() == MessageRole.SYSTEM);
+            return e.message() == null || reader.sees(e.message());
         }
     }
 
@@ -121,11 +122,11 @@ class ConversationEventStreams {
         return e.kind() == ConversationEvent.Kind.MESSAGE ? "message" : "status";
     }
 
-    private static Object body(ConversationEvent e) {
+    private static Object body(ConversationEvent e, TranscriptReaders.Reader reader) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("eventId", e.seq());
         if (e.kind() == ConversationEvent.Kind.MESSAGE) {
-            body.put("message", TurnResponse.MessageBody.of(e.message()));
+            body.put("message", reader.body(e.message()));
         } else {
             body.put("status", e.status());
         }

@@ -66,6 +66,12 @@ class IdempotencyStore {
         return Optional.of(json.readValue((String) row[1], responseType));
     }
 
+    /** Forgets the tenant's keys recorded before {@code before} (they expire; see {@code idempotency-ttl}). */
+    int forgetOlderThan(TenantId tenantId, java.time.Instant before) {
+        return jdbc.sql("DELETE FROM idempotency_keys WHERE tenant_id = :tenant AND created_at < :before")
+                .param("tenant", tenantId.value()).param("before", Timestamp.from(before)).update();
+    }
+
     /** Remembers the first request with this key and the customer message it stored (same transaction). */
     void record(TenantId tenantId, ConversationId conversationId, String key, String body, Integer customerSeq) {
         jdbc.sql("""

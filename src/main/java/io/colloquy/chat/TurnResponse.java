@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.colloquy.conversation.ConversationStatus;
 import io.colloquy.conversation.Message;
 import io.colloquy.handoff.HandoffRef;
+import io.colloquy.privacy.Masker;
 import io.colloquy.shared.UsdAmount;
 
 /**
@@ -44,7 +45,12 @@ record TurnResponse(UUID conversationId, ConversationStatus status, int customer
     /** A transcript message as widgets see it. */
     record MessageBody(int seq, String role, String content, Instant createdAt, String author) {
         static MessageBody of(Message m) {
-            return m == null ? null : new MessageBody(m.seq(), m.role().name(), m.content(), m.createdAt(), m.author());
+            return of(m, Masker.NONE);
+        }
+
+        static MessageBody of(Message m, Masker masker) {
+            return m == null ? null
+                    : new MessageBody(m.seq(), m.role().name(), masker.mask(m.content()), m.createdAt(), m.author());
         }
     }
 }

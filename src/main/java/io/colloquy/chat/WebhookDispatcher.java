@@ -115,7 +115,7 @@ class WebhookDispatcher {
         boolean delivered = false;
         if (settings.webhookUrl() != null && settings.webhookSecret() != null) {
             try {
-                JobView view = turns.view(job.tenantId(), job.id());
+                JobView view = turns.webhookView(job.tenantId(), job.id());
                 Map<String, Object> payload = new LinkedHashMap<>();
                 payload.put("event", view.status() == AsyncJobs.Status.DONE ? "turn.completed" : "turn.failed");
                 payload.put("jobId", view.id());

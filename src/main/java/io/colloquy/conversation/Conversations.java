@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.colloquy.events.Notifications;
+import io.colloquy.privacy.Privacy;
 import io.colloquy.shared.ConflictException;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
@@ -44,15 +45,49 @@ public class Conversations {
     private final EntityManager entityManager;
     private final JdbcClient jdbc;
     private final Notifications notifications;
+    private final Privacy privacy;
 
     Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock,
-                  EntityManager entityManager, JdbcClient jdbc, Notifications notifications) {
+                  EntityManager entityManager, JdbcClient jdbc, Notifications notifications, Privacy privacy) {
         this.conversations = conversations;
         this.messages = messages;
         this.clock = clock;
         this.entityManager = entityManager;
         this.jdbc = jdbc;
         this.notifications = notifications;
+        this.privacy = privacy;
+    }
+
+    /**
+     * Erases a conversation with everything kept for it: transcript, memory, recall index, handoffs, jobs
+     * (and so their pending webhooks), idempotency records and events go with it (their foreign keys
+     * cascade). The usage ledger and its roll-ups keep their rows, which hold costs and ids, no text, so
+     * finance totals stay as they were.
+     *
+     * @return whether there was such a conversation
+     */
+    @Transactional
+    public boolean erase(TenantId tenantId, ConversationId id) {
+        return jdbc.sql("DELETE FROM conversations WHERE tenant_id = :tenant AND id = :id")
+                .param("tenant", tenantId.value()).param("id", id.value()).update() > 0;
+    }
+
+    /** Erases every conversation of one of the tenant's customers (as {@link #erase}); returns their ids. */
+    @Transactional
+    public List<ConversationId> eraseCustomer(TenantId tenantId, String externalUserRef) {
+        return jdbc.sql("DELETE FROM conversations WHERE tenant_id = :tenant AND external_user_ref = :ref RETURNING id")
+                .param("tenant", tenantId.value()).param("ref", externalUserRef)
+                .query((rs, n) -> ConversationId.of(rs.getObject("id", UUID.class))).list();
+    }
+
+    /** Erases up to {@code limit} of the tenant's conversations idle since before {@code before}. */
+    @Transactional
+    public int eraseIdleSince(TenantId tenantId, java.time.Instant before, int limit) {
+        return jdbc.sql("""
+                        DELETE FROM conversations WHERE tenant_id = :tenant AND id IN (
+                            SELECT id FROM conversations WHERE tenant_id = :tenant AND updated_at < :before LIMIT :limit)""")
+                .param("tenant", tenantId.value()).param("before", Timestamp.from(before)).param("limit", limit)
+                .update();
     }
 
     /** The notification key of a conversation's events. */
@@ -107,15 +142,18 @@ public class Conversations {
 
     /**
      * Appends to the transcript inside the caller's transaction, holding the conversation's row lock
-     * so sequence numbers are gap-free and in order.
+     * so sequence numbers are gap-free and in order. The text is stored as the tenant's privacy policy
+     * allows (with {@code redactBeforeModel}, card numbers and its patterns replaced), and everything that
+     * reads the transcript (the model's prompt, the memory, summaries, recall) reads what was stored.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Message append(TenantId tenantId, ConversationId id, NewMessage message) {
         ConversationEntity conversation = lock(tenantId, id);
         var now = clock.instant();
         int seq = conversation.nextSeq(now);
-        var entity = new MessageEntity(id.value(), seq, tenantId.value(), message.role(), message.content(),
-                message.inReplyTo(), message.modelAnswer(), message.author(), now);
+        var entity = new MessageEntity(id.value(), seq, tenantId.value(), message.role(),
+                privacy.redact(tenantId, message.content()), message.inReplyTo(), message.modelAnswer(),
+                message.author(), now);
         entityManager.persist(entity);
         recordEvent(tenantId, id, conversation, ConversationEvent.Kind.MESSAGE, seq, null);
         return entity.view();

@@ -26,6 +26,8 @@ import io.colloquy.llm.ModelAnswer;
 import io.colloquy.llm.ModelAnswers;
 import io.colloquy.memory.MemoryView;
 import io.colloquy.memory.SessionMemory;
+import io.colloquy.privacy.Masker;
+import io.colloquy.privacy.Privacy;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.NotFoundException;
@@ -52,9 +54,11 @@ public class Handoffs {
     private final MeterRegistry meters;
     private final QueueEvents events;
     private final Clock clock;
+    private final Privacy privacy;
 
     Handoffs(HandoffRepository repository, Conversations conversations, SessionMemory memory, Tenants tenants,
-             HandoffProperties properties, MeterRegistry meters, QueueEvents events, Clock clock) {
+             HandoffProperties properties, MeterRegistry meters, QueueEvents events, Clock clock, Privacy privacy) {
+        this.privacy = privacy;
         this.repository = repository;
         this.conversations = conversations;
         this.memory = memory;
@@ -81,8 +85,9 @@ public class Handoffs {
         }
         var conversation = conversations.lockAndGet(tenantId, conversationId);
         TenantSettings settings = tenants.settings(tenantId);
-        Masking masking = new Masking(settings.sensitivePatterns());
-        MemoryView mem = memory.view(tenantId, conversationId, settings.contextTokenBudget());
+        // stored masked, and masked again whenever it is read (the tenant's patterns may have changed)
+        Masker masker = privacy.masker(tenantId);
+        MemoryView mem = memory.view(tenantId, conversationId, settings.contextTokenBudget()).masked(masker);
 
         // the model's own answers only: holding replies carry no reasoning state
         List<ModelAnswer> answers = conversations.latestAssistantMessages(tenantId, conversationId, CONFIDENCE_HISTORY)
@@ -94,18 +99,18 @@ public class Handoffs {
         ModelAnswer last = lastAnswer != null ? lastAnswer : answers.isEmpty() ? null : answers.getFirst();
         String lastCustomer = conversations.messagesBetween(tenantId, conversationId,
                         Math.max(0, conversation.lastSeq() - 10), conversation.lastSeq()).stream()
-                .filter(m -> m.role() == MessageRole.CUSTOMER).map(Message::content).reduce((a, b) -> b).orElse(null);
+                .filter(m -> m.role() == MessageRole.CUSTOMER).map(m -> masker.mask(m.content()))
+                .reduce((a, b) -> b).orElse(null);
         List<HandoffPackage.Fact> facts = mem.facts().stream()
-                .map(f -> new HandoffPackage.Fact(f.key(), masking.mask(f.value()), f.sourceSeq(),
-                        masking.mask(f.previousValue())))
+                .map(f -> new HandoffPackage.Fact(f.key(), f.value(), f.sourceSeq(), f.previousValue()))
                 .toList();
         String next = suggestedNextAction != null && !suggestedNextAction.isBlank() ? suggestedNextAction
                 : NextActions.suggest(trigger.reason(), mem.intent(), facts, lastCustomer);
         var entity = new HandoffEntity(Ids.newId(), tenantId.value(), conversationId.value(), trigger, clock.instant(),
-                conversation.lastSeq(), masking.mask(mem.summary()), facts, mem.intent(), mem.openQuestions(),
-                last == null ? null : ModelAnswers.toJson(mask(last, masking)), confidences, masking.mask(next),
+                conversation.lastSeq(), mem.summary(), facts, mem.intent(), mem.openQuestions(),
+                last == null ? null : ModelAnswers.toJson(mask(last, masker)), confidences, masker.mask(next),
                 mem.recalled().stream().map(r -> new HandoffPackage.Recalled(r.seq(), r.role(), r.createdAt(),
-                        masking.mask(r.quote()))).toList());
+                        r.quote())).toList());
         repository.save(entity);
         conversations.moveTo(tenantId, conversationId, ConversationStatus.AWAITING_AGENT);
         events.publish(QueueEvents.Type.OPENED, entity);
@@ -239,23 +244,29 @@ public class Handoffs {
     private HandoffPackage packageOf(HandoffEntity h) {
         TenantId tenantId = TenantId.of(h.tenantId());
         ConversationId conversationId = ConversationId.of(h.conversationId());
-        Masking masking = new Masking(tenants.settings(tenantId).sensitivePatterns());
+        Masker masker = privacy.masker(tenantId);
         int inline = properties.transcriptInline();
         int from = Math.max(0, h.throughSeq() - inline);
         List<HandoffPackage.PackagedMessage> transcript = conversations
                 .messagesBetween(tenantId, conversationId, from, h.throughSeq()).stream()
-                .map(m -> packaged(m, masking)).toList();
+                .map(m -> packaged(m, masker)).toList();
         HandoffPackage.TranscriptRef ref = from == 0 ? null : new HandoffPackage.TranscriptRef(h.conversationId(), 1,
                 from, "/api/v1/conversations/" + h.conversationId() + "/messages?after=0");
         int last = conversations.get(tenantId, conversationId).lastSeq();
         List<HandoffPackage.PackagedMessage> waiting = conversations
                 .messagesBetween(tenantId, conversationId, h.throughSeq(), last).stream()
                 .filter(m -> m.role() == MessageRole.CUSTOMER)
-                .map(m -> packaged(m, masking)).toList();
+                .map(m -> packaged(m, masker)).toList();
         ModelAnswer lastAnswer = h.lastModelAnswer() == null ? null : ModelAnswers.fromJson(h.lastModelAnswer());
-        return new HandoffPackage(transcript, ref, h.summary(), h.facts(), h.intent(), h.openQuestions(), lastAnswer,
-                h.confidenceHistory(), nextAction(h, lastAnswer, waiting), waiting,
-                Duration.between(h.createdAt(), clock.instant()).toSeconds(), h.recalled());
+        return new HandoffPackage(transcript, ref, masker.mask(h.summary()),
+                h.facts().stream().map(f -> new HandoffPackage.Fact(f.key(), masker.mask(f.value()), f.sourceSeq(),
+                        masker.mask(f.previousValue()))).toList(),
+                masker.mask(h.intent()), masker.mask(h.openQuestions()),
+                lastAnswer == null ? null : mask(lastAnswer, masker), h.confidenceHistory(),
+                masker.mask(nextAction(h, lastAnswer, waiting)), waiting,
+                Duration.between(h.createdAt(), clock.instant()).toSeconds(),
+                h.recalled().stream().map(r -> new HandoffPackage.Recalled(r.seq(), r.role(), r.createdAt(),
+                        masker.mask(r.quote()))).toList());
     }
 
     /**
@@ -274,22 +285,24 @@ public class Handoffs {
         return NextActions.suggest(h.reason(), h.intent(), h.facts(), waiting.getLast().content());
     }
 
-    private static HandoffPackage.PackagedMessage packaged(Message m, Masking masking) {
-        return new HandoffPackage.PackagedMessage(m.seq(), m.role().name(), masking.mask(m.content()), m.createdAt(),
+    private static HandoffPackage.PackagedMessage packaged(Message m, Masker masker) {
+        return new HandoffPackage.PackagedMessage(m.seq(), m.role().name(), masker.mask(m.content()), m.createdAt(),
                 m.author());
     }
 
-    private static ModelAnswer mask(ModelAnswer a, Masking masking) {
-        return new ModelAnswer(masking.mask(a.reply()), a.confidence(), a.intent(), a.needsHuman(), a.handoffReason(),
-                masking.mask(a.reasoningSummary()), masking.mask(a.suggestedNextAction()),
-                a.facts().stream().map(f -> new ModelAnswer.Fact(f.key(), masking.mask(f.value()))).toList(),
-                a.openQuestions().stream().map(masking::mask).toList(), a.structured());
+    private static ModelAnswer mask(ModelAnswer a, Masker masker) {
+        return new ModelAnswer(masker.mask(a.reply()), a.confidence(), masker.mask(a.intent()), a.needsHuman(),
+                masker.mask(a.handoffReason()), masker.mask(a.reasoningSummary()), masker.mask(a.suggestedNextAction()),
+                a.facts().stream().map(f -> new ModelAnswer.Fact(f.key(), masker.mask(f.value()))).toList(),
+                masker.mask(a.openQuestions()), a.structured());
     }
 
-    private static HandoffView view(HandoffEntity h, HandoffPackage pkg, Instant now) {
+    private HandoffView view(HandoffEntity h, HandoffPackage pkg, Instant now) {
         Instant end = h.resolvedAt() != null ? h.resolvedAt() : h.claimedAt() != null ? h.claimedAt() : now;
-        return new HandoffView(h.id(), h.conversationId(), h.status(), h.reason(), h.reasonDetail(), h.priority(),
-                h.createdAt(), Duration.between(h.createdAt(), end).toSeconds(), h.claimedBy(), h.claimedAt(),
-                h.leaseUntil(), h.resolvedAt(), h.resolution(), pkg);
+        // the detail can be the model's own words about the customer
+        Masker masker = privacy.masker(TenantId.of(h.tenantId()));
+        return new HandoffView(h.id(), h.conversationId(), h.status(), h.reason(), masker.mask(h.reasonDetail()),
+                h.priority(), h.createdAt(), Duration.between(h.createdAt(), end).toSeconds(), h.claimedBy(),
+                h.claimedAt(), h.leaseUntil(), h.resolvedAt(), h.resolution(), pkg);
     }
 }

@@ -9,6 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.colloquy.privacy.Privacy;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.tenant.RequiresRole;
 import io.colloquy.tenant.Role;
@@ -22,19 +23,21 @@ class MemoryController {
 
     private final SessionMemory memory;
     private final Tenants tenants;
+    private final Privacy privacy;
 
-    MemoryController(SessionMemory memory, Tenants tenants) {
+    MemoryController(SessionMemory memory, Tenants tenants, Privacy privacy) {
         this.memory = memory;
         this.tenants = tenants;
+        this.privacy = privacy;
     }
 
     @Operation(summary = "Read what the model remembers of a conversation",
-            description = "Summary, pinned facts, intent and token counts.")
+            description = "Summary, pinned facts, intent and token counts, with the tenant's masking applied.")
     @GetMapping("/api/v1/conversations/{conversationId}/memory")
     @RequiresRole({Role.AGENT, Role.ADMIN})
     MemoryView memory(@PathVariable UUID conversationId, TenantPrincipal caller) {
         var tenantId = caller.requireTenant();
         return memory.view(tenantId, ConversationId.of(conversationId),
-                tenants.settings(tenantId).contextTokenBudget());
+                tenants.settings(tenantId).contextTokenBudget()).masked(privacy.masker(tenantId));
     }
 }

@@ -16,7 +16,7 @@ import jakarta.validation.constraints.Size;
  * value or default. An empty string for {@code model}, {@code webhookUrl} or a negative budget
  * clears the value; an empty {@code route} returns to the deployment's. {@code upstreamKeys} sets the
  * tenant's own key per upstream (an empty string removes one); keys are never returned. A rate limit of
- * 0 returns to the deployment's.
+ * 0 returns to the deployment's, and so does a {@code retentionDays} of 0.
  */
 public record SettingsChange(
         @Min(1000) @Max(1_000_000) Integer contextTokenBudget,
@@ -35,10 +35,13 @@ public record SettingsChange(
         @Min(0) @Max(100_000) Integer requestsPerSecond,
         @Min(0) @Max(1_000_000) Integer requestBurst,
         @Min(0) @Max(100_000) Integer keyRequestsPerSecond,
-        @Min(0) @Max(1_000_000) Integer keyRequestBurst) {
+        @Min(0) @Max(1_000_000) Integer keyRequestBurst,
+        Boolean maskCardNumbers,
+        Boolean redactBeforeModel,
+        @Min(0) @Max(36500) Integer retentionDays) {
 
     static SettingsChange none() {
         return new SettingsChange(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null, null);
     }
 }

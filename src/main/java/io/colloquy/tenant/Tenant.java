@@ -46,6 +46,9 @@ class Tenant {
     private Integer requestBurst;
     private Integer keyRequestsPerSecond;
     private Integer keyRequestBurst;
+    private boolean maskCardNumbers;
+    private boolean redactBeforeModel;
+    private Integer retentionDays;
     @Column(updatable = false)
     private Instant createdAt;
     private Instant updatedAt;
@@ -77,6 +80,9 @@ class Tenant {
         this.requestBurst = s.requestBurst();
         this.keyRequestsPerSecond = s.keyRequestsPerSecond();
         this.keyRequestBurst = s.keyRequestBurst();
+        this.maskCardNumbers = s.maskCardNumbers();
+        this.redactBeforeModel = s.redactBeforeModel();
+        this.retentionDays = s.retentionDays();
         this.updatedAt = now;
     }
 
@@ -103,7 +109,7 @@ class Tenant {
         return new TenantSettings(contextTokenBudget, confidenceThreshold, model, monthlyBudgetUsd,
                 softBudgetRatio, hardLimitAction, policyTopics, sensitivePatterns, lowConfidenceStreak,
                 webhookUrl, webhookSecret, route, upstreamKeys.keySet(), requestsPerSecond, requestBurst,
-                keyRequestsPerSecond, keyRequestBurst);
+                keyRequestsPerSecond, keyRequestBurst, maskCardNumbers, redactBeforeModel, retentionDays);
     }
 
     UUID id() {

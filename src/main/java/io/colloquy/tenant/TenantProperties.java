@@ -52,6 +52,8 @@ record TenantProperties(@Valid @NotNull @DefaultValue Defaults defaults,
             @DefaultValue("0.8") @DecimalMin("0.01") @DecimalMax("1") BigDecimal softBudgetRatio,
             @DefaultValue("HANDOFF") HardLimitAction hardLimitAction,
             @DefaultValue("3") @Min(1) int lowConfidenceStreak,
-            @DefaultValue List<String> policyTopics) {
+            @DefaultValue List<String> policyTopics,
+            @DefaultValue("true") boolean maskCardNumbers,
+            @DefaultValue("false") boolean redactBeforeModel) {
     }
 }

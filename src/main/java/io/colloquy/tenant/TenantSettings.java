@@ -13,7 +13,7 @@ import java.util.List;
  * @param softBudgetRatio        share of the budget at which the tenant is warned
  * @param hardLimitAction        what happens once the budget is spent
  * @param policyTopics           topics that always go to a human
- * @param sensitivePatterns      regular expressions masked in handoff packages
+ * @param sensitivePatterns      regular expressions masked wherever someone other than the customer reads
  * @param lowConfidenceStreak    this many low-confidence answers in a row hand off
  * @param webhookUrl             called when an async turn completes, or null
  * @param webhookSecret          HMAC key for the webhook signature, or null
@@ -24,6 +24,11 @@ import java.util.List;
  * @param requestsPerSecond      the tenant's API request rate (with {@code requestBurst}), or null for the
  *                               deployment's ({@code colloquy.tenant.rate-limit.*})
  * @param keyRequestsPerSecond   each of its API keys' rate (with {@code keyRequestBurst}), or null likewise
+ * @param maskCardNumbers        whether payment card numbers are masked too (as {@code [card ending 1234]})
+ * @param redactBeforeModel      whether what is masked is replaced before the text is stored, so the model,
+ *                               the memory, the summaries and the transcript never hold it
+ * @param retentionDays          conversations idle this many days are erased; null for the deployment's
+ *                               ({@code colloquy.privacy.retention-days})
  */
 public record TenantSettings(
         int contextTokenBudget,
@@ -42,7 +47,10 @@ public record TenantSettings(
         Integer requestsPerSecond,
         Integer requestBurst,
         Integer keyRequestsPerSecond,
-        Integer keyRequestBurst) {
+        Integer keyRequestBurst,
+        boolean maskCardNumbers,
+        boolean redactBeforeModel,
+        Integer retentionDays) {
 
     public TenantSettings {
         policyTopics = List.copyOf(policyTopics);

@@ -16,6 +16,7 @@ import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.shared.NotFoundException;
 import io.colloquy.shared.SecretBox;
 import io.colloquy.shared.TenantId;
+import io.colloquy.shared.TimeLimitedRegex;
 
 /** The tenant directory: the module's public face for every other module. */
 @Service
@@ -118,7 +119,8 @@ public class Tenants {
     private TenantSettings defaultSettings() {
         return new TenantSettings(defaults.contextTokenBudget(), defaults.confidenceThreshold(), null, null,
                 defaults.softBudgetRatio(), defaults.hardLimitAction(), defaults.policyTopics(), List.of(),
-                defaults.lowConfidenceStreak(), null, null, List.of(), java.util.Set.of(), null, null, null, null);
+                defaults.lowConfidenceStreak(), null, null, List.of(), java.util.Set.of(), null, null, null, null,
+                defaults.maskCardNumbers(), defaults.redactBeforeModel(), null);
     }
 
     private TenantSettings merge(TenantSettings current, SettingsChange c) {
@@ -126,13 +128,7 @@ public class Tenants {
             c.route().forEach(e -> requireKnownUpstream(e.upstream(), "route"));
         }
         if (c.sensitivePatterns() != null) {
-            for (String pattern : c.sensitivePatterns()) {
-                try {
-                    java.util.regex.Pattern.compile(pattern);
-                } catch (PatternSyntaxException e) {
-                    throw new InvalidRequestException("sensitivePatterns: '" + pattern + "' is not a valid regular expression");
-                }
-            }
+            c.sensitivePatterns().forEach(Tenants::requireUsablePattern);
         }
         String webhookUrl = c.webhookUrl() == null ? current.webhookUrl() : emptyToNull(c.webhookUrl());
         String webhookSecret = c.webhookSecret() == null ? current.webhookSecret() : c.webhookSecret();
@@ -160,7 +156,40 @@ public class Tenants {
                 override(current.requestsPerSecond(), c.requestsPerSecond()),
                 override(current.requestBurst(), c.requestBurst()),
                 override(current.keyRequestsPerSecond(), c.keyRequestsPerSecond()),
-                override(current.keyRequestBurst(), c.keyRequestBurst()));
+                override(current.keyRequestBurst(), c.keyRequestBurst()),
+                c.maskCardNumbers() == null ? current.maskCardNumbers() : c.maskCardNumbers(),
+                c.redactBeforeModel() == null ? current.redactBeforeModel() : c.redactBeforeModel(),
+                override(current.retentionDays(), c.retentionDays()));
+    }
+
+    /** Texts on which a pattern that backtracks catastrophically never finishes. */
+    private static final List<String> PATTERN_PROBES = List.of("a".repeat(5000) + "!", "1".repeat(5000) + "x",
+            " ".repeat(5000) + "!", "ab".repeat(2500) + "!", "a1".repeat(2500) + "!", "a-".repeat(2500) + "1");
+    private static final java.time.Duration PATTERN_PROBE_LIMIT = java.time.Duration.ofMillis(200);
+
+    /**
+     * A sensitive pattern must compile, must not match the empty string (it would mask between every
+     * character) and must finish quickly on texts that make a backtracking pattern run for ever; masking
+     * also runs each pattern with a time limit, this only turns the obvious cases away when they are saved.
+     */
+    private static void requireUsablePattern(String source) {
+        java.util.regex.Pattern pattern;
+        try {
+            pattern = java.util.regex.Pattern.compile(source);
+        } catch (PatternSyntaxException e) {
+            throw new InvalidRequestException("sensitivePatterns: '" + source + "' is not a valid regular expression");
+        }
+        if (pattern.matcher("").matches()) {
+            throw new InvalidRequestException("sensitivePatterns: '" + source + "' matches empty text");
+        }
+        for (String probe : PATTERN_PROBES) {
+            try {
+                TimeLimitedRegex.find(pattern, probe, PATTERN_PROBE_LIMIT);
+            } catch (TimeLimitedRegex.TimeLimitExceeded e) {
+                throw new InvalidRequestException("sensitivePatterns: '" + source + "' backtracks for too long on "
+                        + "some texts (nested repetition such as (a+)+); write it without nested quantifiers");
+            }
+        }
     }
 
     /** A limit left out keeps its value; 0 returns to the deployment's (null). */
