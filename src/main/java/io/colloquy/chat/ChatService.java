@@ -44,11 +44,12 @@ class ChatService {
     private final ChatProperties properties;
     private final TurnLeases leases;
     private final AsyncJobs jobs;
+    private final TurnObservations observations;
     private final TransactionTemplate tx;
 
     ChatService(Conversations conversations, Tenants tenants, TurnEngine engine,
                 IdempotencyStore idempotency, SpendGuard spendGuard, ChatProperties properties, TurnLeases leases,
-                AsyncJobs jobs, PlatformTransactionManager transactions) {
+                AsyncJobs jobs, TurnObservations observations, PlatformTransactionManager transactions) {
         this.conversations = conversations;
         this.tenants = tenants;
         this.engine = engine;
@@ -57,6 +58,7 @@ class ChatService {
         this.properties = properties;
         this.leases = leases;
         this.jobs = jobs;
+        this.observations = observations;
         this.tx = new TransactionTemplate(transactions);
     }
 
@@ -77,11 +79,13 @@ class ChatService {
     }
 
     TurnResponse send(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
-        Admission admission = admit(tenantId, conversationId, content, idempotencyKey);
-        return switch (admission) {
-            case Admission.Answered answered -> answered.response();
-            case Admission.NeedsModel needsModel -> answer(needsModel, TurnListener.NONE);
-        };
+        return observations.observe("sync", tenantId, conversationId, () -> {
+            Admission admission = admit(tenantId, conversationId, content, idempotencyKey);
+            return switch (admission) {
+                case Admission.Answered answered -> answered.response();
+                case Admission.NeedsModel needsModel -> answer(needsModel, TurnListener.NONE);
+            };
+        });
     }
 
     /** Step 1, in its own transaction; a caller's mistake or a busy conversation is refused here, before anything is stored. */

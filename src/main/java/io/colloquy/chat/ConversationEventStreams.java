@@ -16,6 +16,7 @@ import io.colloquy.events.EventHub;
 import io.colloquy.events.EventStream;
 import io.colloquy.events.EventStreams;
 import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.LogContext;
 import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.TenantPrincipal;
 
@@ -89,13 +90,16 @@ class ConversationEventStreams {
             if (wanted.getAndIncrement() > 0) {
                 return;
             }
-            do {
-                try {
-                    readAndSend();
-                } catch (RuntimeException e) {
-                    log.warn("Event stream of conversation {} could not read: {}", conversationId, e.toString());
-                }
-            } while (wanted.decrementAndGet() > 0 && stream.isOpen());
+            // drains run on the notification listener's thread too: its log lines name the stream's conversation
+            try (var logContext = LogContext.of(tenantId, conversationId)) {
+                do {
+                    try {
+                        readAndSend();
+                    } catch (RuntimeException e) {
+                        log.warn("Event stream of conversation {} could not read: {}", conversationId, e.toString());
+                    }
+                } while (wanted.decrementAndGet() > 0 && stream.isOpen());
+            }
         }
 
         private void readAndSend() {

@@ -34,6 +34,7 @@ class JobWorker implements DisposableBean {
 
     private final AsyncJobs jobs;
     private final AsyncTurns turns;
+    private final TurnObservations observations;
     private final LlmClient llm;
     private final JobProperties properties;
     private final Clock clock;
@@ -45,10 +46,11 @@ class JobWorker implements DisposableBean {
     private volatile boolean running;
     private Thread loop;
 
-    JobWorker(AsyncJobs jobs, AsyncTurns turns, LlmClient llm, JobProperties properties, MeterRegistry meters,
-              Clock clock) {
+    JobWorker(AsyncJobs jobs, AsyncTurns turns, TurnObservations observations, LlmClient llm, JobProperties properties,
+              MeterRegistry meters, Clock clock) {
         this.jobs = jobs;
         this.turns = turns;
+        this.observations = observations;
         this.llm = llm;
         this.properties = properties;
         this.clock = clock;
@@ -97,7 +99,8 @@ class JobWorker implements DisposableBean {
                     slots.acquireUninterruptibly();
                     executor.submit(() -> {
                         try {
-                            turns.run(job);
+                            observations.observeJob(job.id(), job.tenantId(), job.conversationId(),
+                                    () -> turns.run(job));
                         } finally {
                             slots.release();
                         }

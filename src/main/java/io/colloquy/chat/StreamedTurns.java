@@ -17,6 +17,7 @@ import io.colloquy.conversation.Message;
 import io.colloquy.events.EventStream;
 import io.colloquy.events.EventStreams;
 import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.LogContext;
 import io.colloquy.shared.ProblemException;
 import io.colloquy.shared.Problems;
 import io.colloquy.shared.TenantId;
@@ -38,12 +39,16 @@ class StreamedTurns implements DisposableBean {
     private final ChatService chat;
     private final Conversations conversations;
     private final EventStreams streams;
-    private final ExecutorService turns = Executors.newVirtualThreadPerTaskExecutor();
+    private final TurnObservations observations;
+    // each turn's thread carries the request's log ids and trace
+    private final ExecutorService turns = LogContext.propagating(Executors.newVirtualThreadPerTaskExecutor());
 
-    StreamedTurns(ChatService chat, Conversations conversations, EventStreams streams) {
+    StreamedTurns(ChatService chat, Conversations conversations, EventStreams streams,
+                  TurnObservations observations) {
         this.chat = chat;
         this.conversations = conversations;
         this.streams = streams;
+        this.observations = observations;
     }
 
     EventStream start(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey) {
@@ -55,7 +60,8 @@ class StreamedTurns implements DisposableBean {
             stream.complete();
             throw e;
         }
-        turns.execute(() -> run(stream, tenantId, conversationId, admission));
+        turns.execute(() -> observations.observe("streamed", tenantId, conversationId,
+                () -> run(stream, tenantId, conversationId, admission)));
         return stream;
     }
 

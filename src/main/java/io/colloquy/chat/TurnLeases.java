@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import io.colloquy.conversation.Conversations;
 import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.LogContext;
 import io.colloquy.shared.TenantId;
 
 /**
@@ -77,7 +78,9 @@ class TurnLeases implements DisposableBean {
                     }
                 } catch (RuntimeException e) {
                     // the database is away: the lease runs out and the recovery takes the turn over
-                    log.warn("Could not renew the turn on conversation {}: {}", h.conversationId(), e.toString());
+                    try (var logContext = LogContext.of(h.tenantId(), h.conversationId())) {
+                        log.warn("Could not renew the turn on conversation {}: {}", h.conversationId(), e.toString());
+                    }
                 }
             }
         }

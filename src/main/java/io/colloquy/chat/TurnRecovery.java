@@ -8,6 +8,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.colloquy.conversation.Conversations;
+import io.colloquy.shared.LogContext;
 
 /**
  * Finds turns whose lease ran out (their instance died, or lost the database, in the middle of a turn),
@@ -37,11 +38,14 @@ class TurnRecovery {
                 recovered = tx.execute(s -> {
                     var abandoned = conversations.releaseAbandonedTurns(50);
                     for (var turn : abandoned) {
-                        if (turn.customerSeq() != null
-                                && conversations.replyTo(turn.tenantId(), turn.conversationId(), turn.customerSeq()).isEmpty()
-                                && jobs.insertRecovered(turn.tenantId(), turn.conversationId(), turn.customerSeq())) {
-                            log.warn("TURN_RECOVERED conversation={} customerSeq={}: the turn was cut off; its message "
-                                    + "is queued to be answered", turn.conversationId(), turn.customerSeq());
+                        try (var logContext = LogContext.of(turn.tenantId(), turn.conversationId())) {
+                            if (turn.customerSeq() != null
+                                    && conversations.replyTo(turn.tenantId(), turn.conversationId(), turn.customerSeq())
+                                    .isEmpty()
+                                    && jobs.insertRecovered(turn.tenantId(), turn.conversationId(), turn.customerSeq())) {
+                                log.warn("TURN_RECOVERED conversation={} customerSeq={}: the turn was cut off; its "
+                                        + "message is queued to be answered", turn.conversationId(), turn.customerSeq());
+                            }
                         }
                     }
                     return abandoned.size();

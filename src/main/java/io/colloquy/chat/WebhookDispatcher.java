@@ -28,6 +28,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.colloquy.shared.LogContext;
 import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.TenantSettings;
 import io.colloquy.tenant.Tenants;
@@ -96,7 +97,7 @@ class WebhookDispatcher {
             });
             for (AsyncJobs.Job job : picked) {
                 deliveries.execute(() -> {
-                    try {
+                    try (var log = LogContext.of(job.tenantId(), job.conversationId())) {
                         deliver(job);
                     } catch (RuntimeException e) {
                         log.warn("Webhook delivery for job {} failed: {}", job.id(), e.toString());

@@ -30,6 +30,7 @@ import io.colloquy.privacy.Masker;
 import io.colloquy.privacy.Privacy;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
+import io.colloquy.shared.LogContext;
 import io.colloquy.shared.NotFoundException;
 import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.TenantSettings;
@@ -223,7 +224,9 @@ public class Handoffs {
     public int expireLeases(int limit) {
         List<HandoffEntity> expired = repository.lockExpiredClaims(clock.instant(), limit);
         for (HandoffEntity h : expired) {
-            log.info("Claim on handoff {} by {} expired; back in the queue", h.id(), h.claimedBy());
+            try (var logContext = LogContext.of(TenantId.of(h.tenantId()), ConversationId.of(h.conversationId()))) {
+                log.info("Claim on handoff {} by {} expired; back in the queue", h.id(), h.claimedBy());
+            }
             h.expire();
             conversations.moveTo(TenantId.of(h.tenantId()), ConversationId.of(h.conversationId()),
                     ConversationStatus.AWAITING_AGENT);

@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -100,14 +101,15 @@ class LlmConfiguration {
     @Bean
     LlmClient llmClient(Upstreams upstreams, CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads,
                         RetryRegistry retries, Tenants tenants, UsageLedger ledger, BudgetHolds holds,
-                        TokenCounter tokens, LlmProperties properties, Clock clock) {
+                        TokenCounter tokens, LlmProperties properties, Clock clock,
+                        ObservationRegistry observations) {
         var guards = Map.of(
                 CallPurpose.CHAT, new ResilientLlmClient.Guards(INSTANCE, circuitBreakers,
                         circuitConfig(circuitBreakers, INSTANCE), retries.retry(INSTANCE)),
                 CallPurpose.SUMMARIZATION, new ResilientLlmClient.Guards(SUMMARIZATION_INSTANCE, circuitBreakers,
                         circuitConfig(circuitBreakers, SUMMARIZATION_INSTANCE), retries.retry(SUMMARIZATION_INSTANCE)));
         return new ResilientLlmClient(upstreams, guards, bulkheads.bulkhead(INSTANCE), tenants, ledger, holds, tokens,
-                properties, clock);
+                properties, clock, observations);
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -22,12 +23,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.Retry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import io.colloquy.shared.LogContext;
 import io.colloquy.shared.TenantId;
+import io.colloquy.shared.Traces;
 import io.colloquy.tenant.RouteEntry;
 import io.colloquy.tenant.TenantSettings;
 import io.colloquy.tenant.Tenants;
@@ -66,7 +71,9 @@ class ResilientLlmClient implements LlmClient {
     private final TokenCounter tokens;
     private final LlmProperties properties;
     private final Clock clock;
-    private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+    private final ObservationRegistry observations;
+    // an attempt's thread carries the turn's log ids and the attempt's span
+    private final ExecutorService attempts = LogContext.propagating(Executors.newVirtualThreadPerTaskExecutor());
 
     /**
      * The circuit breakers (one per upstream and model, named {@code <instance>:<upstream>:<model>}, all
@@ -83,7 +90,7 @@ class ResilientLlmClient implements LlmClient {
 
     ResilientLlmClient(Upstreams upstreams, Map<CallPurpose, Guards> guards, Bulkhead bulkhead, Tenants tenants,
                        UsageLedger ledger, BudgetHolds holds, TokenCounter tokens, LlmProperties properties,
-                       Clock clock) {
+                       Clock clock, ObservationRegistry observations) {
         this.upstreams = upstreams;
         this.guards = Map.copyOf(guards);
         this.bulkhead = bulkhead;
@@ -95,6 +102,7 @@ class ResilientLlmClient implements LlmClient {
         this.tokens = tokens;
         this.properties = properties;
         this.clock = clock;
+        this.observations = observations;
         // the default route's circuits exist from the start, so health shows them before the first call
         upstreams.defaultRoute().forEach(e -> guards.values().forEach(g -> g.circuit(e)));
     }
@@ -228,7 +236,7 @@ class ResilientLlmClient implements LlmClient {
             ModelBackend.BackendReply reply = null;
             UpstreamException failure = null;
             try {
-                reply = callWithin(backend, entry, request, limit, listener);
+                reply = observed(request, entry, attempt, () -> callWithin(backend, entry, request, limit, listener));
             } catch (UpstreamException e) {
                 failure = e;
             } finally {
@@ -258,6 +266,29 @@ class ResilientLlmClient implements LlmClient {
                 return unavailable(reasonFor(last), last.detail(), calls);
             }
         }
+    }
+
+    /**
+     * The span of one attempt ({@code colloquy.llm.attempt}, also a timer by purpose, upstream, model and
+     * outcome); the attempt's number (on its route entry) and the ids are span attributes only.
+     */
+    private ModelBackend.BackendReply observed(LlmRequest request, RouteEntry entry, int attempt,
+                                               Supplier<ModelBackend.BackendReply> call) {
+        Observation observation = Traces.observation("colloquy.llm.attempt", observations,
+                        request.context().tenantId(), request.context().conversationId())
+                .lowCardinalityKeyValue("colloquy.llm.purpose", request.context().purpose().name())
+                .lowCardinalityKeyValue("colloquy.llm.upstream", entry.upstream())
+                .lowCardinalityKeyValue("colloquy.llm.model", entry.model())
+                .lowCardinalityKeyValue("colloquy.llm.outcome", CallOutcome.SUCCESS.name())
+                .highCardinalityKeyValue("colloquy.llm.attempt", String.valueOf(attempt));
+        return observation.observe(() -> {
+            try {
+                return call.get();
+            } catch (UpstreamException e) {
+                observation.lowCardinalityKeyValue("colloquy.llm.outcome", e.outcome().name());
+                throw e;
+            }
+        });
     }
 
     private static LlmResult.UnavailableReason reasonFor(UpstreamException failure) {

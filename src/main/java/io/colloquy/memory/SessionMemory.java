@@ -10,6 +10,8 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Service;
@@ -23,6 +25,7 @@ import io.colloquy.llm.ModelAnswer;
 import io.colloquy.llm.TokenCounter;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
+import io.colloquy.shared.Traces;
 import io.colloquy.tenant.TenantSettings;
 
 /**
@@ -50,15 +53,18 @@ public class SessionMemory {
     private final Timer prepareTimer;
     private final Timer compactingPrepareTimer;
     private final Timer recallTimer;
+    private final ObservationRegistry observations;
 
     SessionMemory(MemoryRepository repository, Conversations conversations, TokenCounter tokens,
-                  MemoryProperties properties, LlmClient llm, RecallIndex recall, Clock clock, MeterRegistry meters) {
+                  MemoryProperties properties, LlmClient llm, RecallIndex recall, Clock clock, MeterRegistry meters,
+                  ObservationRegistry observations) {
         this.repository = repository;
         this.conversations = conversations;
         this.tokens = tokens;
         this.properties = properties;
         this.llm = llm;
         this.clock = clock;
+        this.observations = observations;
         this.assembler = new ContextAssembler(tokens, properties);
         this.compactor = new Compactor(llm, tokens, clock);
         this.recall = recall;
@@ -107,11 +113,19 @@ public class SessionMemory {
      */
     public PreparedContext prepare(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
                                    int throughSeq, Instant deadline) {
-        long started = System.nanoTime();
-        PreparedContext context = build(tenantId, conversationId, settings, throughSeq, deadline);
-        (context.compacted() != null ? compactingPrepareTimer : prepareTimer)
-                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return context;
+        // the span of context assembly (a summarizer's model attempts are its children); the timers stay as they were
+        Observation observation = Traces.observation("colloquy.memory.assembly", observations, tenantId, conversationId)
+                .lowCardinalityKeyValue("colloquy.memory.compacted", "false");
+        return observation.observe(() -> {
+            long started = System.nanoTime();
+            PreparedContext context = build(tenantId, conversationId, settings, throughSeq, deadline);
+            (context.compacted() != null ? compactingPrepareTimer : prepareTimer)
+                    .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            observation.lowCardinalityKeyValue("colloquy.memory.compacted", String.valueOf(context.compacted() != null))
+                    .highCardinalityKeyValue("colloquy.memory.prompt.tokens", String.valueOf(context.promptTokens()))
+                    .highCardinalityKeyValue("colloquy.memory.budget", String.valueOf(context.budget()));
+            return context;
+        });
     }
 
     private PreparedContext build(TenantId tenantId, ConversationId conversationId, TenantSettings settings,

@@ -137,13 +137,16 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, body, headers, HttpStatus.BAD_REQUEST, request);
     }
 
-    /** Every problem names the request it answers. */
+    /** Every problem names the request it answers, and its trace (Spring's own problems too: 405, 406, 415). */
     @Override
     protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers,
             HttpStatusCode statusCode, WebRequest request) {
         if (body instanceof ProblemDetail problem && problem.getInstance() == null
                 && request instanceof ServletWebRequest servlet) {
             problem.setInstance(URI.create(servlet.getRequest().getRequestURI()));
+        }
+        if (body instanceof ProblemDetail problem) {
+            Problems.traced(problem);
         }
         return super.createResponseEntity(body, headers, statusCode, request);
     }

@@ -12,8 +12,14 @@ import org.springframework.http.ProblemDetail;
 
 import tools.jackson.databind.json.JsonMapper;
 
-/** Builds RFC 9457 problem details with a stable type, for the advice and for servlet filters alike. */
+/**
+ * Builds RFC 9457 problem details with a stable type, for the advice and for servlet filters alike. Each
+ * carries {@code traceId} while a trace is active: the id its request's log lines show.
+ */
 public final class Problems {
+
+    /** The member naming the trace of the request a problem answers. */
+    public static final String TRACE_ID = "traceId";
 
     private Problems() {
     }
@@ -22,6 +28,15 @@ public final class Problems {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(ProblemTypes.uri(type));
         problem.setTitle(title);
+        return traced(problem);
+    }
+
+    /** Adds the active trace's id to {@code problem} (unless it has one), so a caller can quote it. */
+    public static ProblemDetail traced(ProblemDetail problem) {
+        String traceId = Traces.currentTraceId();
+        if (traceId != null && (problem.getProperties() == null || !problem.getProperties().containsKey(TRACE_ID))) {
+            problem.setProperty(TRACE_ID, traceId);
+        }
         return problem;
     }
 
@@ -31,7 +46,7 @@ public final class Problems {
         problem.setType(ex.type());
         problem.setTitle(ex.title());
         ex.properties().forEach(problem::setProperty);
-        return problem;
+        return traced(problem);
     }
 
     /** Storage could not be reached: nothing was changed, and the caller may retry shortly. */
@@ -92,6 +107,7 @@ public final class Problems {
     public static void write(HttpServletRequest request, HttpServletResponse response, JsonMapper json,
                              ProblemDetail problem) throws IOException {
         problem.setInstance(URI.create(request.getRequestURI()));
+        traced(problem);
         response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), problem);

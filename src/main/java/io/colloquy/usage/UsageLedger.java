@@ -6,12 +6,15 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Optional;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.colloquy.shared.Traces;
 
 /**
  * The append-only record of every model call. Each call is written the moment it ends, in its own
@@ -27,27 +30,36 @@ public class UsageLedger {
     private final UsageMeters meters;
     private final CostWatch watch;
     private final BudgetHolds holds;
+    private final ObservationRegistry observations;
     private final TransactionTemplate newTransaction;
     private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UsageLedger.class);
 
     UsageLedger(JdbcClient jdbc, PriceBook prices, UsageMeters meters, CostWatch watch, BudgetHolds holds,
-                PlatformTransactionManager transactions) {
+                PlatformTransactionManager transactions, ObservationRegistry observations) {
         this.jdbc = jdbc;
         this.prices = prices;
         this.meters = meters;
         this.watch = watch;
         this.holds = holds;
+        this.observations = observations;
         this.newTransaction = new TransactionTemplate(transactions);
         this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** Records one call with its cost; a repeated call id is recorded once. */
     public RecordedCall record(ModelCall call) {
-        long started = System.nanoTime();
-        RecordedCall recorded = newTransaction.execute(status -> write(call));
-        meters.recorded(recorded, System.nanoTime() - started);
-        return recorded;
+        // the span of the ledger write (a child of the turn's); the write's timer stays colloquy.usage.record
+        return Traces.observation("colloquy.usage.ledger.write", observations, call.tenantId(), call.conversationId())
+                .lowCardinalityKeyValue("colloquy.usage.purpose", call.purpose().name())
+                .highCardinalityKeyValue("colloquy.usage.call.id", call.callId().toString())
+                .highCardinalityKeyValue("colloquy.usage.attempt", String.valueOf(call.attempt()))
+                .observe(() -> {
+                    long started = System.nanoTime();
+                    RecordedCall recorded = newTransaction.execute(status -> write(call));
+                    meters.recorded(recorded, System.nanoTime() - started);
+                    return recorded;
+                });
     }
 
     private RecordedCall write(ModelCall call) {

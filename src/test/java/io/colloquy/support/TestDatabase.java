@@ -23,6 +23,12 @@ public class TestDatabase {
         return new SqlRecorder();
     }
 
+    /** Every test context keeps the spans it ends (see {@link RecordedSpans}). */
+    @Bean
+    static RecordedSpans recordedSpans() {
+        return new RecordedSpans();
+    }
+
     @Bean
     @ServiceConnection
     @Conditional(NoExternalDatabase.class)
