@@ -170,7 +170,10 @@ class AgentConsoleBrowserTest {
         var messages = http.get("/api/v1/conversations/" + conversation + "/messages?after=0", tenant.chatKey()).body();
         assertThat(messages.get("status").asString()).isEqualTo("BOT");
         assertThat(messages.get("messages").toString()).contains("Your refund for A-12345 is approved.")
-                .contains("Refund approved by Ada.");
+                .as("the resolve note is for the model and colleagues, not the customer")
+                .doesNotContain("Refund approved by Ada.");
+        assertThat(http.get("/api/v1/conversations/" + conversation + "/messages?after=0", tenant.agentKey()).body()
+                .get("messages").toString()).contains("Refund approved by Ada.");
         var agentMessage = messages.get("messages").valueStream()
                 .filter(m -> m.get("role").asString().equals("AGENT")).findFirst().orElseThrow();
         assertThat(agentMessage.get("author").asString()).as("the name the agent claimed with").isEqualTo("Ada");

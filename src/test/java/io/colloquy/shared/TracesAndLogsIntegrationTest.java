@@ -124,7 +124,7 @@ class TracesAndLogsIntegrationTest extends ServiceTestBase {
         assertThat(unauthorized.body().get("traceId").asString()).as("from the key filter").isEqualTo(traceId);
 
         traceId = newTraceId();
-        var notAllowed = http.send("DELETE", "/api/v1/conversations", tenant.chatKey(), null,
+        var notAllowed = http.send("PATCH", "/api/v1/conversations", tenant.chatKey(), null,
                 Map.of("traceparent", traceparent(traceId)));
         assertThat(notAllowed.status()).isEqualTo(405);
         assertThat(notAllowed.body().get("traceId").asString()).as("Spring's own problem").isEqualTo(traceId);
