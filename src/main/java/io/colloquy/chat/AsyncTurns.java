@@ -183,8 +183,10 @@ class AsyncTurns {
                 return new Start.Finished();
             }
             try {
-                return new Start.Model(customer, conversations.beginTurn(tenantId, conversationId, job.customerSeq(),
-                        chat.turnLease()));
+                Conversations.TurnStart turn = conversations.beginTurn(tenantId, conversationId, job.customerSeq(),
+                        chat.turnLease());
+                turn.unansweredOrphanSeq().ifPresent(seq -> jobs.insertRecovered(tenantId, conversationId, seq));
+                return new Start.Model(customer, turn.token());
             } catch (Conversations.TurnInProgressException busy) {
                 jobs.retryLater(job, Duration.ofSeconds(1), false, null);
                 return new Start.Finished();

@@ -164,8 +164,10 @@ class ChatService {
             }
             return new Admission.Answered(immediate);
         }
-        UUID token = conversations.beginTurn(tenantId, conversationId, customer.seq(), properties.turnLease());
-        return new Admission.NeedsModel(tenantId, conversationId, customer, token, settings, idempotencyKey);
+        Conversations.TurnStart turn = conversations.beginTurn(tenantId, conversationId, customer.seq(),
+                properties.turnLease());
+        turn.unansweredOrphanSeq().ifPresent(seq -> jobs.insertRecovered(tenantId, conversationId, seq));
+        return new Admission.NeedsModel(tenantId, conversationId, customer, turn.token(), settings, idempotencyKey);
     }
 
     /**

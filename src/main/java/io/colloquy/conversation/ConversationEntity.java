@@ -100,6 +100,12 @@ class ConversationEntity {
         return true;
     }
 
+    /** The customer message a dead turn (its lease ran out) was answering, or null. */
+    Integer abandonedTurnCustomerSeq(Instant now) {
+        boolean abandoned = turnToken != null && turnLeaseUntil != null && !turnLeaseUntil.isAfter(now);
+        return abandoned ? turnCustomerSeq : null;
+    }
+
     boolean holdsTurn(UUID token) {
         return token.equals(turnToken);
     }

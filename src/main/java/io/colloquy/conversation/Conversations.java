@@ -3,6 +3,7 @@ package io.colloquy.conversation;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
@@ -235,15 +236,28 @@ public class Conversations {
     /**
      * Starts a model turn answering the customer message {@code customerSeq}, holding the conversation
      * for {@code lease} (renewed by {@link #renewTurn} while the turn lives); a second concurrent turn on
-     * the same conversation is refused with 409 rather than racing on its memory.
+     * the same conversation is refused with 409 rather than racing on its memory. When it takes over from
+     * a turn that died before the recovery freed it, the result names the dead turn's customer message if
+     * that is still unanswered, so the caller queues it in this same transaction and nothing is lost.
      */
     @Transactional(propagation = Propagation.MANDATORY, noRollbackFor = TurnInProgressException.class)
-    public UUID beginTurn(TenantId tenantId, ConversationId id, int customerSeq, Duration lease) {
+    public TurnStart beginTurn(TenantId tenantId, ConversationId id, int customerSeq, Duration lease) {
         UUID token = UUID.randomUUID();
-        if (!lock(tenantId, id).tryBeginTurn(token, customerSeq, clock.instant(), lease)) {
+        ConversationEntity conversation = lock(tenantId, id);
+        Instant now = clock.instant();
+        Integer orphan = conversation.abandonedTurnCustomerSeq(now);
+        if (!conversation.tryBeginTurn(token, customerSeq, now, lease)) {
             throw new TurnInProgressException(id);
         }
-        return token;
+        if (orphan != null && (orphan == customerSeq
+                || messages.replyTo(tenantId.value(), id.value(), orphan).isPresent())) {
+            orphan = null;
+        }
+        return new TurnStart(token, Optional.ofNullable(orphan));
+    }
+
+    /** A begun turn, and the unanswered customer message of a dead turn it took the conversation from. */
+    public record TurnStart(UUID token, Optional<Integer> unansweredOrphanSeq) {
     }
 
     /** Extends a live turn's lease; false when the turn no longer holds the conversation. */

@@ -26,7 +26,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
 import io.colloquy.ColloquyApplication;
+import io.colloquy.conversation.Conversations;
+import io.colloquy.shared.ConversationId;
+import io.colloquy.shared.TenantId;
 import io.colloquy.support.CuttableProxy;
 import io.colloquy.support.FakeOpenAi;
 import io.colloquy.support.Fixtures;
@@ -46,6 +52,19 @@ class CrashSafetyIntegrationTest extends OpenAiIntegrationTestBase {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    Conversations conversations;
+
+    @Autowired
+    PlatformTransactionManager transactions;
+
+    TransactionTemplate tx;
+
+    @org.junit.jupiter.api.BeforeEach
+    void transactions() {
+        tx = new TransactionTemplate(transactions);
+    }
 
     @Test
     void aTurnCutOffByAKilledInstanceIsAnsweredAndItsRetryGetsThatAnswer() throws Exception {
@@ -112,6 +131,37 @@ class CrashSafetyIntegrationTest extends OpenAiIntegrationTestBase {
         } finally {
             other.destroyForcibly();
         }
+    }
+
+    /**
+     * A new turn may take a conversation whose dead turn the recovery has not freed yet: the dead turn's
+     * customer message is queued in the same transaction, so it is answered rather than forgotten.
+     */
+    @Test
+    void aTurnTakingOverADeadTurnsConversationQueuesTheDeadTurnsMessage() {
+        FakeOpenAi.server().stubFor(FakeOpenAi.completions().willReturn(
+                FakeOpenAi.answer(FakeOpenAi.confident("Answered."))));
+        var tenant = fixtures.tenant();
+        UUID conversation = fixtures.conversation(tenant);
+        int orphan = tx.execute(s -> conversations.append(TenantId.of(tenant.id()), ConversationId.of(conversation),
+                Conversations.NewMessage.customer("Where is my parcel?")).seq());
+        jdbc.sql("""
+                        UPDATE conversations SET turn_token = :token, turn_started_at = now() - interval '2 minutes',
+                            turn_lease_until = now() - interval '1 minute', turn_customer_seq = :seq
+                        WHERE tenant_id = :t AND id = :c""")
+                .param("token", UUID.randomUUID()).param("seq", orphan).param("t", tenant.id())
+                .param("c", conversation).update();
+
+        assertThat(fixtures.say(tenant, conversation, "Hello again").get("reply").get("content").asString())
+                .isEqualTo("Answered.");
+
+        assertThat(jdbc.sql("SELECT count(*) FROM async_jobs WHERE tenant_id = :t AND conversation_id = :c "
+                        + "AND customer_seq = :seq")
+                .param("t", tenant.id()).param("c", conversation).param("seq", orphan).query(Long.class).single())
+                .as("the dead turn's message is queued as soon as its conversation is taken").isEqualTo(1);
+        await().atMost(WAIT).until(() -> http.get("/api/v1/conversations/" + conversation + "/messages?after=0",
+                tenant.chatKey()).body().get("messages").valueStream()
+                .filter(m -> m.get("role").asString().equals("ASSISTANT")).count() == 2);
     }
 
     @Test
