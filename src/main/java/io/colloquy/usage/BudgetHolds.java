@@ -101,18 +101,24 @@ public class BudgetHolds {
         });
     }
 
-    /** Settles a hold (inside the ledger's transaction, with the call's cost now counted as spend). */
-    void settle(TenantId tenantId, UUID holdId) {
-        release(tenantId, holdId);
-    }
+
+    /**
+     * Releasing a hold ({@code :tenant}, {@code :hold}) as two common table expressions: the sweep runs it
+     * alone, and the ledger's write runs it in its own statement, so a call's cost and the release of its
+     * hold commit together.
+     */
+    static final String RELEASE_CTES = """
+            released AS (
+                DELETE FROM budget_holds WHERE tenant_id = :tenant AND id = CAST(:hold AS uuid)
+                RETURNING month, amount_usd),
+            settled AS (
+                UPDATE budget_months m SET held_usd = m.held_usd - released.amount_usd FROM released
+                WHERE m.tenant_id = :tenant AND m.month = released.month
+                RETURNING 1)""";
 
     private void release(TenantId tenantId, UUID holdId) {
-        jdbc.sql("""
-                        WITH gone AS (DELETE FROM budget_holds WHERE tenant_id = :tenant AND id = :id
-                                      RETURNING month, amount_usd)
-                        UPDATE budget_months m SET held_usd = m.held_usd - gone.amount_usd FROM gone
-                        WHERE m.tenant_id = :tenant AND m.month = gone.month""")
-                .param("tenant", tenantId.value()).param("id", holdId).update();
+        jdbc.sql("WITH " + RELEASE_CTES + " SELECT count(*) FROM settled")
+                .param("tenant", tenantId.value()).param("hold", holdId).query(Long.class).single();
     }
 
     /** Releases holds whose call never settled (its instance died before recording it). */

@@ -27,7 +27,7 @@ import io.colloquy.tenant.TenantSettings;
 import io.colloquy.tenant.Tenants;
 
 /**
- * Looks at spend the moment a call is recorded (inside the ledger's transaction): the tenant's budget
+ * Looks at spend the moment a call is recorded (right after the ledger's transaction): the tenant's budget
  * thresholds, a day far above the tenant's recent average, and a conversation far above its typical
  * cost. Each finding is stored once (unique keys, so instances agree), logged as an event, and counted
  * in a meter, so an anomaly is visible within the call that caused it.
@@ -60,33 +60,31 @@ class CostWatch {
     }
 
     /**
-     * Checks a call about to be rolled up ({@code cost} is its cost): the totals are read as they stand
-     * and the call added to them, without locking the roll-up rows. A call recorded at the same moment
-     * by another transaction may be missed by this check; the next call's check sees it.
+     * Checks a call just recorded (after its transaction committed, so the totals read include it):
+     * {@code conversationMonthUsd} is its conversation's month total with it, as the write returned it.
+     * A failing check is logged and never fails the call.
      */
-    void check(ModelCall call, BigDecimal cost) {
-        TenantId tenantId = call.tenantId();
-        LocalDate day = LocalDate.ofInstant(call.occurredAt(), ZoneOffset.UTC);
-        LocalDate month = day.withDayOfMonth(1);
-        TenantSettings settings = tenants.settings(tenantId);
-        if (settings.monthlyBudgetUsd() != null && settings.monthlyBudgetUsd().signum() > 0) {
-            checkBudget(tenantId, month, settings, cost);
-        }
-        checkDailySpike(tenantId, day, month, cost);
-        if (call.conversationId() != null && cost.signum() > 0) {
-            BigDecimal conversationCost = jdbc.sql("""
-                            SELECT coalesce(max(cost_usd), 0) FROM usage_conversation_monthly
-                            WHERE tenant_id = :tenant AND month = :month AND conversation_id = :conversation""")
-                    .param("tenant", tenantId.value()).param("month", month)
-                    .param("conversation", call.conversationId().value())
-                    .query(BigDecimal.class).single().add(cost);
-            checkConversation(tenantId, call.conversationId(), month, conversationCost);
+    void afterRecorded(ModelCall call, BigDecimal cost, BigDecimal conversationMonthUsd) {
+        try {
+            TenantId tenantId = call.tenantId();
+            LocalDate day = LocalDate.ofInstant(call.occurredAt(), ZoneOffset.UTC);
+            LocalDate month = day.withDayOfMonth(1);
+            TenantSettings settings = tenants.settings(tenantId);
+            if (settings.monthlyBudgetUsd() != null && settings.monthlyBudgetUsd().signum() > 0) {
+                checkBudget(tenantId, month, settings);
+            }
+            checkDailySpike(tenantId, day, month, cost);
+            if (conversationMonthUsd != null && cost.signum() > 0) {
+                checkConversation(tenantId, call.conversationId(), month, conversationMonthUsd);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Cost checks for call {} failed: {}", call.callId(), e.toString());
         }
     }
 
-    private void checkBudget(TenantId tenantId, LocalDate month, TenantSettings settings, BigDecimal cost) {
+    private void checkBudget(TenantId tenantId, LocalDate month, TenantSettings settings) {
         BigDecimal budget = settings.monthlyBudgetUsd();
-        BigDecimal spent = spendGuard.spentIn(tenantId, month).add(cost);
+        BigDecimal spent = spendGuard.spentIn(tenantId, month);
         budgetRatios.computeIfAbsent(tenantId.toString(), t -> {
             AtomicReference<Double> ratio = new AtomicReference<>(0.0);
             Gauge.builder("colloquy.budget.used.ratio", ratio, AtomicReference::get)
@@ -130,8 +128,7 @@ class CostWatch {
         if (baseline.sample() < properties.spikeMinimumHistoryDays() || baseline.value().isEmpty()) {
             return;
         }
-        BigDecimal today = jdbc.sql("SELECT coalesce(sum(cost_usd), 0) FROM usage_daily WHERE tenant_id = :tenant AND day = :day")
-                .param("tenant", tenantId.value()).param("day", day).query(BigDecimal.class).single().add(cost);
+        BigDecimal today = todaySoFar(tenantId, day, cost);
         BigDecimal threshold = baseline.value().get().multiply(BigDecimal.valueOf(properties.spikeFactor()))
                 .max(properties.spikeFloorUsd());
         if (today.compareTo(threshold) > 0) {
@@ -179,6 +176,43 @@ class CostWatch {
             Counter.builder("colloquy.cost.anomalies").description("Cost anomalies detected")
                     .tags("tenant", tenantId.toString(), "kind", kind).register(meters).increment();
         }
+    }
+
+    /** A tenant's spend today as last read, plus what this instance recorded since. */
+    private static final class RunningTotal {
+        private BigDecimal value;
+        private final long expiresAtNanos;
+
+        RunningTotal(BigDecimal value, long expiresAtNanos) {
+            this.value = value;
+            this.expiresAtNanos = expiresAtNanos;
+        }
+    }
+
+    private final Map<String, RunningTotal> todays = new ConcurrentHashMap<>();
+
+    /**
+     * The tenant's spend today including a call just recorded: read from the roll-ups at most every
+     * {@code colloquy.usage.totals-cache-for}, with this instance's own calls added in between, so one
+     * instance sees every call at once and another instance's calls within that time.
+     */
+    private BigDecimal todaySoFar(TenantId tenantId, LocalDate day, BigDecimal cost) {
+        String key = tenantId + ":" + day;
+        long now = System.nanoTime();
+        RunningTotal running = todays.get(key);
+        if (running != null && running.expiresAtNanos - now > 0) {
+            synchronized (running) {
+                running.value = running.value.add(cost);
+                return running.value;
+            }
+        }
+        BigDecimal read = jdbc.sql("SELECT coalesce(sum(cost_usd), 0) FROM usage_daily WHERE tenant_id = :tenant AND day = :day")
+                .param("tenant", tenantId.value()).param("day", day).query(BigDecimal.class).single();
+        if (todays.size() > 100_000) {
+            todays.clear();
+        }
+        todays.put(key, new RunningTotal(read, now + properties.totalsCacheFor().toNanos()));
+        return read;
     }
 
     /** Logged and counted once per instance; the stored row keeps the latest observed value. */

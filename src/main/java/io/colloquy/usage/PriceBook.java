@@ -15,18 +15,44 @@ import org.springframework.stereotype.Repository;
 class PriceBook {
 
     private final JdbcClient jdbc;
+    private final java.time.Duration cacheFor;
+    /** Every version of a provider's model price, newest first, as last read. */
+    private final java.util.Map<String, Versions> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
-    PriceBook(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    private record Versions(List<ModelPrice> newestFirst, long expiresAtNanos) {
     }
 
+    PriceBook(JdbcClient jdbc, UsageProperties properties) {
+        this.jdbc = jdbc;
+        this.cacheFor = properties.pricesCacheFor();
+    }
+
+    /**
+     * The price in force for a call at {@code at}. Read on every call, so a model's versions are cached
+     * for {@code colloquy.usage.prices-cache-for}: a price added on this instance counts at once, one
+     * added on another within that time (prices are added ahead of their date, so this never matters then).
+     */
     Optional<ModelPrice> inForce(String provider, String model, Instant at) {
-        return jdbc.sql("""
-                        SELECT * FROM model_prices
-                        WHERE provider = :provider AND model = :model AND effective_from <= :at
-                        ORDER BY effective_from DESC LIMIT 1""")
-                .param("provider", provider).param("model", model).param("at", Timestamp.from(at))
-                .query(PriceBook::map).optional();
+        String key = provider + "\n" + model;
+        long now = System.nanoTime();
+        Versions versions = cache.get(key);
+        if (versions == null || versions.expiresAtNanos() - now <= 0) {
+            versions = new Versions(jdbc.sql("""
+                            SELECT * FROM model_prices WHERE provider = :provider AND model = :model
+                            ORDER BY effective_from DESC""")
+                    .param("provider", provider).param("model", model)
+                    .query(PriceBook::map).list(), now + cacheFor.toNanos());
+            if (cache.size() > 10_000) {
+                cache.clear();
+            }
+            cache.put(key, versions);
+        }
+        for (ModelPrice price : versions.newestFirst()) {
+            if (!price.effectiveFrom().isAfter(at)) {
+                return Optional.of(price);
+            }
+        }
+        return Optional.empty();
     }
 
     List<ModelPrice> all() {
@@ -44,6 +70,7 @@ class PriceBook {
                 .param("output", price.outputUsdPerMillion()).param("from", Timestamp.from(price.effectiveFrom()))
                 .param("now", Timestamp.from(now))
                 .update();
+        cache.remove(price.provider() + "\n" + price.model());
     }
 
     private static ModelPrice map(ResultSet rs, int row) throws SQLException {

@@ -24,6 +24,10 @@ import org.springframework.validation.annotation.Validated;
  * @param outlierFloorUsd         nor is a conversation below this cost an outlier
  * @param holdExpireAfter  a budget hold whose call never settled (its instance died) is released after this
  * @param baselineCacheFor        how long an instance reuses a computed baseline or median
+ * @param totalsCacheFor          how long an instance reuses a tenant's spend today for the spike check,
+ *                                adding its own calls meanwhile (another instance's show after this)
+ * @param pricesCacheFor          how long an instance reuses a model's price versions (a price added on another
+ *                                instance counts here after this)
  */
 @Validated
 @ConfigurationProperties("colloquy.usage")
@@ -36,5 +40,7 @@ record UsageProperties(
         @Min(2) @DefaultValue("20") int outlierMinimumConversations,
         @NotNull @DefaultValue("0.10") BigDecimal outlierFloorUsd,
         @NotNull @DefaultValue("5m") Duration baselineCacheFor,
-        @NotNull @DefaultValue("10m") Duration holdExpireAfter) {
+        @NotNull @DefaultValue("10m") Duration holdExpireAfter,
+        @NotNull @DefaultValue("5s") Duration totalsCacheFor,
+        @NotNull @DefaultValue("10s") Duration pricesCacheFor) {
 }
