@@ -31,9 +31,11 @@ run() { # <database> <label> <samples> <route> [extra java args...]
   stop_service
 }
 : > "$RESULTS/fallback.txt"
+# (Resilience4j caps the minimum number of calls at the sliding window's size: both are raised)
 echo "== primary hangs (first-byte limit 2 s), fallback answers; the primary's circuit kept closed for this run"
 run colloquy_bench_fallback_a "primary hangs, fallback answers" "$HANG_N" "primary:gpt-4o-mini,fallback:gpt-4o-mini" \
-  -Dresilience4j.circuitbreaker.configs.llm.minimum-number-of-calls=1000000
+  -Dresilience4j.circuitbreaker.configs.llm.minimum-number-of-calls=100000 \
+  -Dresilience4j.circuitbreaker.configs.llm.sliding-window-size=100000
 echo "== the primary's circuit open: straight to the fallback (the warm-up's first turns open it)"
 run colloquy_bench_fallback_b "primary circuit open, straight to the fallback" "$N" \
   "primary:gpt-4o-mini,fallback:gpt-4o-mini" -Dresilience4j.circuitbreaker.configs.llm.wait-duration-in-open-state=1h
