@@ -13,7 +13,8 @@ HANG_PID=$!
 python3 "$BENCH_DIR/fake_stream_upstream.py" --port $FALLBACK_PORT --ttfb-ms 100 --chunk-ms 1 --chunk-chars 16 \
   > /dev/null 2>&1 &
 FALLBACK_PID=$!
-trap 'kill $HANG_PID $FALLBACK_PID 2>/dev/null; stop_service' EXIT
+cleanup() { kill $HANG_PID $FALLBACK_PID 2>/dev/null; stop_service; }
+trap cleanup EXIT
 UPSTREAMS=(-Dcolloquy.llm.provider=openai
   -Dcolloquy.llm.upstreams.primary.base-url=http://127.0.0.1:$HANG_PORT/v1 -Dcolloquy.llm.upstreams.primary.api-key=bench
   -Dcolloquy.llm.upstreams.primary.provider=openai -Dcolloquy.llm.upstreams.primary.first-byte-timeout=2s
@@ -23,6 +24,7 @@ UPSTREAMS=(-Dcolloquy.llm.provider=openai
 run() { # <database> <label> <samples> <route> [extra java args...]
   local db="$1" label="$2" n="$3" route="$4"; shift 4
   start_service "$db" "${UPSTREAMS[@]}" "-Dcolloquy.llm.route=$route" "$@"
+
   TENANT=$(create_tenant); KEY=$(create_key "$TENANT" CHAT)
   create_conversations "$KEY" 60 "$RESULTS/fallback-ids.txt"
   python3 "$BENCH_DIR/turn_latency.py" "$BASE" "$KEY" "$RESULTS/fallback-ids.txt" 10 warm-up > /dev/null

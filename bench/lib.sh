@@ -25,7 +25,8 @@ start_service() {
   COLLOQUY_ADMIN_KEY="$ADMIN_KEY" SERVER_PORT="$BENCH_PORT" \
     "$JAVA_HOME/bin/java" -Xms1g -Xmx4g "$@" -jar "$JAR" > "$RESULTS/service-$db.log" 2>&1 &
   SERVICE_PID=$!
-  trap stop_service EXIT
+  # a script that set its own EXIT trap (stopping its fake upstreams and the service) keeps it
+  [ -n "$(trap -p EXIT)" ] || trap stop_service EXIT
   for _ in $(seq 1 120); do
     if curl -fs "$BASE/actuator/health" >/dev/null 2>&1; then return 0; fi
     sleep 1
