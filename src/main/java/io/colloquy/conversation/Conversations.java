@@ -341,13 +341,12 @@ public class Conversations {
                 return held;
             }
         }
-        ConversationEntity entity = entityManager.createQuery(
-                        "select c from ConversationEntity c where c.id = :id and c.tenantId = :tenantId",
-                        ConversationEntity.class)
-                .setParameter("id", id.value()).setParameter("tenantId", tenantId.value())
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultStream().findFirst()
-                .orElseThrow(() -> notFound(id));
+        // a primary-key load with the lock: no query to parse, and nothing flushed before it
+        ConversationEntity entity = entityManager.find(ConversationEntity.class,
+                new ConversationEntity.Key(tenantId.value(), id.value()), LockModeType.PESSIMISTIC_WRITE);
+        if (entity == null) {
+            throw notFound(id);
+        }
         locked.add(id.value());
         return entity;
     }

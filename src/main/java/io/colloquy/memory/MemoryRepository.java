@@ -4,10 +4,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Query;
 
 interface MemoryRepository extends JpaRepository<MemoryEntity, MemoryEntity.Key> {
 
-    @Query("select m from MemoryEntity m where m.conversationId = :conversationId and m.tenantId = :tenantId")
-    Optional<MemoryEntity> find(UUID tenantId, UUID conversationId);
+    /**
+     * A conversation's memory by its key: a primary-key load (served from the persistence context when the
+     * transaction has it already), not a query, so no query is parsed and nothing is flushed before it.
+     */
+    default Optional<MemoryEntity> find(UUID tenantId, UUID conversationId) {
+        return findById(new MemoryEntity.Key(tenantId, conversationId));
+    }
 }
