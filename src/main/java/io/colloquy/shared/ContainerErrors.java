@@ -144,6 +144,7 @@ class ContainerErrors {
      * method are used), and a plain 404 when someone asks for the path.
      */
     @RestController
+    @io.swagger.v3.oas.annotations.Hidden // the container's, not an operation of the API
     static class ErrorPath implements ErrorController {
 
         private final JsonMapper json;
