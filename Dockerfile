@@ -16,9 +16,12 @@ WORKDIR /app
 COPY --from=build /colloquy.jar /app/colloquy.jar
 COPY --from=build /health/Health.class /app/Health.class
 USER colloquy
-EXPOSE 8080
+# 8080: the API and the agent console; 8081: the management port (health with details, /actuator/prometheus),
+# for operators and the Prometheus scraper only: do not publish it beyond them
+EXPOSE 8080 8081
 # UP while the database answers (an open model circuit keeps it UP: the service can still hand off); a small
-# JVM for the probe; orchestrators may probe /actuator/health/liveness and /readiness directly instead
+# JVM for the probe on the management port; load balancers and orchestrators may probe /livez and /readyz on the
+# API port (status only) instead
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["java", "-Xmx24m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", "/app", "Health"]
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/colloquy.jar"]

@@ -28,7 +28,7 @@ if [[ " $PARTS " == *" A "* ]]; then
     curl -s -XPOST "$BASE/api/v1/conversations/$id/messages" -H "Authorization: Bearer $KEY" \
       -H 'Content-Type: application/json' -d '{"content":"hello"}' > /dev/null
   done
-  curl -s "$BASE/actuator/health" | python3 -c 'import json,sys; print("circuit:", json.load(sys.stdin)["components"]["circuitBreakers"]["details"]["llm"]["details"]["state"])'
+  curl -s "$MANAGEMENT/actuator/health" | python3 -c 'import json,sys; print("circuit:", json.load(sys.stdin)["components"]["circuitBreakers"]["details"]["llm"]["details"]["state"])'
   tail -n +4 "$RESULTS/degraded-ids.txt" > "$RESULTS/degraded-ids-fresh.txt"
   echo "-- one customer at a time (no queueing)"
   wrk -t1 -c1 -d10s --latency -s "$BENCH_DIR/turns.lua" "$BASE" -- "$KEY" "$RESULTS/degraded-ids-fresh.txt" 1 \
@@ -61,7 +61,7 @@ if [[ " $PARTS " == *" B "* ]]; then
   PSQL colloquy_bench_recovery -v tenant="$TENANT" -v count=2000 -f "$BENCH_DIR/seed-conversations.sql"
   PSQL colloquy_bench_recovery -v tenant="$TENANT" -f "$BENCH_DIR/seed-jobs.sql"
   for _ in $(seq 1 60); do
-    state=$(curl -s "$BASE/actuator/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["components"]["circuitBreakers"]["details"]["llm"]["details"]["state"])')
+    state=$(curl -s "$MANAGEMENT/actuator/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["components"]["circuitBreakers"]["details"]["llm"]["details"]["state"])')
     [ "$state" = "OPEN" ] && break; sleep 0.5
   done
   echo "circuit: $state; jobs: $(PSQL colloquy_bench_recovery -tAc "SELECT string_agg(status || '=' || n, ' ') FROM (SELECT status, count(*) n FROM async_jobs GROUP BY status) s")"

@@ -6,6 +6,9 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 source "$ROOT/bin/env.sh"
 BENCH_PORT="${BENCH_PORT:-18080}"
 BASE="http://127.0.0.1:$BENCH_PORT"
+# the actuator (health details, metrics) answers on the management port only
+BENCH_MANAGEMENT_PORT="${BENCH_MANAGEMENT_PORT:-18081}"
+MANAGEMENT="http://127.0.0.1:$BENCH_MANAGEMENT_PORT"
 ADMIN_KEY="bench-admin-key"
 RESULTS="$BENCH_DIR/results"
 mkdir -p "$RESULTS"
@@ -22,13 +25,13 @@ start_service() {
   local db="$1"; shift
   prepare_local_database "$db" yes
   build_jar
-  COLLOQUY_ADMIN_KEY="$ADMIN_KEY" SERVER_PORT="$BENCH_PORT" \
+  COLLOQUY_ADMIN_KEY="$ADMIN_KEY" SERVER_PORT="$BENCH_PORT" MANAGEMENT_SERVER_PORT="$BENCH_MANAGEMENT_PORT" \
     "$JAVA_HOME/bin/java" -Xms1g -Xmx4g "$@" -jar "$JAR" > "$RESULTS/service-$db.log" 2>&1 &
   SERVICE_PID=$!
   # a script that set its own EXIT trap (stopping its fake upstreams and the service) keeps it
   [ -n "$(trap -p EXIT)" ] || trap stop_service EXIT
   for _ in $(seq 1 120); do
-    if curl -fs "$BASE/actuator/health" >/dev/null 2>&1; then return 0; fi
+    if curl -fs "$BASE/readyz" >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
   echo "service did not start; see $RESULTS/service-$db.log" >&2

@@ -37,4 +37,4 @@ echo "== ledger write cost per call during turns (service timer colloquy.usage.r
 KEY=$(create_key "$TENANT" CHAT)
 create_conversations "$KEY" 200 "$RESULTS/report-conversations.txt"
 wrk -t2 -c16 -d20s -s "$BENCH_DIR/turns.lua" "$BASE" -- "$KEY" "$RESULTS/report-conversations.txt" 2 | grep -E "Requests/sec|statuses"
-curl -fs "$BASE/actuator/prometheus" | grep -E '^colloquy_usage_record_seconds(\{|_count|_sum)' | tee "$RESULTS/ledger-write.txt"
+curl -fs "$MANAGEMENT/actuator/prometheus" | grep -E '^colloquy_usage_record_seconds(\{|_count|_sum)' | tee "$RESULTS/ledger-write.txt"

@@ -56,8 +56,8 @@ for _ in $(seq 1 240); do grep -q "open conversation streams" "$RESULTS/streamin
 AFTER=$(heap_used)
 # what the open streams hold, largest first (for reading, not for the figures)
 "$JAVA_HOME/bin/jcmd" "$SERVICE_PID" GC.class_histogram | head -n 45 > "$RESULTS/streaming-histogram.txt"
-OPEN=$(curl -fs "$BASE/actuator/metrics/colloquy.events.streams" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"]))')
-THREADS=$(curl -fs "$BASE/actuator/metrics/jvm.threads.live" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"]))')
+OPEN=$(curl -fs "$MANAGEMENT/actuator/metrics/colloquy.events.streams" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"]))')
+THREADS=$(curl -fs "$MANAGEMENT/actuator/metrics/jvm.threads.live" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"]))')
 touch "$FLAG"
 wait $PROBE
 cat "$RESULTS/streaming-fanout.txt"

@@ -19,12 +19,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The outermost filter but one: a failure that escapes everything else (one in another filter, such as
+ * The outermost filter but two: a failure that escapes everything else (one in another filter, such as
  * the API key lookup when the database is away, which the controller advice never sees) is still
  * answered as problem details: 503 with Retry-After when the database could not be reached, else 500
- * with a reference. Never the servlet container's HTML page or a stack trace. Only the HTTP observation
- * (order +1) wraps it, so these problems and their log lines carry the request's trace id, and the
- * request's metrics see the status the caller got.
+ * with a reference. Never the servlet container's HTML page or a stack trace. Only {@link SecurityHeaders}
+ * (which sets its headers again after the reset here) and the HTTP observation (order +1) wrap it, so these
+ * problems and their log lines carry the request's trace id, and the request's metrics see the status the caller
+ * got.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)

@@ -27,10 +27,12 @@ public final class ProblemTypes {
 
     public static final List<Type> ALL = List.of(
             new Type("malformed-request", 400, "Malformed request",
-                    "the body is missing, is not JSON, or is not of the expected shape"),
+                    "the body is missing, is not JSON, or is not of the expected shape (a number where text belongs, "
+                            + "say); or the path or headers cannot be read (an encoded slash `%2F` or a NUL `%00` in the "
+                            + "path, a broken percent-escape)"),
             new Type("invalid-request", 400, "Invalid request",
-                    "a value the API cannot accept (an empty message, a month not written `YYYY-MM`, metadata "
-                            + "too large)"),
+                    "a value the API cannot accept (an empty message, a month not written `YYYY-MM` or outside the "
+                            + "years 0001-9999, metadata too large, a NUL character `\\u0000` in any text)"),
             new Type("validation-failed", 400, "Validation failed",
                     "fields or parameters out of range; `errors` lists them"),
             new Type("invalid-parameter", 400, "Invalid parameter", "a query parameter of the wrong type"),

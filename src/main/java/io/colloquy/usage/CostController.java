@@ -148,10 +148,19 @@ class CostController {
         if (month == null || month.isBlank()) {
             return YearMonth.now(clock.withZone(ZoneOffset.UTC));
         }
+        String text = month.strip();
+        // four-digit years only: YearMonth also reads "+999999999-12", whose next month does not exist
+        if (!text.matches("\\d{4}-\\d{2}")) {
+            throw new InvalidRequestException("month must be YYYY-MM (years 0001 to 9999), for example 2026-11");
+        }
         try {
-            return YearMonth.parse(month.strip());
+            YearMonth parsed = YearMonth.parse(text);
+            if (parsed.getYear() < 1) {
+                throw new InvalidRequestException("month must be YYYY-MM (years 0001 to 9999), for example 2026-11");
+            }
+            return parsed;
         } catch (DateTimeParseException e) {
-            throw new InvalidRequestException("month must be YYYY-MM, for example 2026-11");
+            throw new InvalidRequestException("month must be YYYY-MM (years 0001 to 9999), for example 2026-11");
         }
     }
 

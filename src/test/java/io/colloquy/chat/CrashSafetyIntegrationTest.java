@@ -91,7 +91,7 @@ class CrashSafetyIntegrationTest extends OpenAiIntegrationTestBase {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             var otherHttp = new Http(port);
-            await().atMost(WAIT).ignoreExceptions().until(() -> otherHttp.get("/actuator/health", null).status() == 200);
+            await().atMost(WAIT).ignoreExceptions().until(() -> otherHttp.get("/readyz", null).status() == 200);
             String path = "/api/v1/conversations/" + conversation + "/messages";
             Map<String, String> key = Map.of("Idempotency-Key", "crash-1");
             Map<String, String> body = Map.of("content", "Please refund order A-777");

@@ -135,7 +135,7 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
         assertThat(jdbc.sql("SELECT reason_detail FROM handoffs WHERE tenant_id = :t AND conversation_id = :c")
                 .param("t", turn.tenant()).param("c", turn.conversation()).query(String.class).single())
                 .containsIgnoringCase("circuit open");
-        var health = http.get("/actuator/health", null);
+        var health = management.get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().get("status").asString()).isEqualTo("UP");
         assertThat(health.body().get("components").get("circuitBreakers").get("details").get(PRIMARY_CIRCUIT)
@@ -144,7 +144,7 @@ class ResilienceIntegrationTest extends OpenAiIntegrationTestBase {
 
     @Test
     void resilienceMetersAreExported() {
-        var metrics = http.get("/actuator/prometheus", null);
+        var metrics = management.get("/actuator/prometheus", null);
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.text()).contains("resilience4j_circuitbreaker_state", "resilience4j_retry_calls",
                 "resilience4j_bulkhead_available_concurrent_calls", "colloquy_jobs_queued");

@@ -95,7 +95,7 @@ class UpstreamRoutingIntegrationTest extends OpenAiIntegrationTestBase {
         JsonNode turn = fixtures.say(onBackup, fixtures.conversation(onBackup), "Are you there?");
         assertThat(turn.get("status").asString()).isEqualTo("BOT");
         assertThat(turn.get("reply").get("content").asString()).isEqualTo("Still here.");
-        var circuits = http.get("/actuator/health", null).body().get("components").get("circuitBreakers").get("details");
+        var circuits = management.get("/actuator/health", null).body().get("components").get("circuitBreakers").get("details");
         assertThat(circuits.get(PRIMARY_CIRCUIT).get("details").get("state").asString()).isEqualTo("OPEN");
         assertThat(circuits.get("llm:backup:llama3.1").get("details").get("state").asString()).isEqualTo("CLOSED");
     }

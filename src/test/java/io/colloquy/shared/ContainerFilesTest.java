@@ -42,7 +42,9 @@ class ContainerFilesTest {
         assertThat(map(prometheus.get("healthcheck"))).containsKey("test");
         Map<String, Object> scrape = map(list(yaml(Path.of("ops/prometheus.yml")).get("scrape_configs")).getFirst());
         assertThat(scrape.get("metrics_path")).isEqualTo("/actuator/prometheus");
-        assertThat(map(list(scrape.get("static_configs")).getFirst()).get("targets").toString()).contains("colloquy:8080");
+        assertThat(map(list(scrape.get("static_configs")).getFirst()).get("targets").toString())
+                .as("Prometheus scrapes the management port").contains("colloquy:8081");
+        assertThat(list(colloquy.get("ports"))).as("only the API port is published").containsExactly("8080:8080");
 
         Map<String, Object> grafana = map(services.get("grafana"));
         assertThat(map(grafana.get("depends_on"))).containsKey("prometheus");

@@ -61,7 +61,7 @@ class DashboardIntegrationTest extends ServiceTestBase {
     @Test
     void everyQueryOfTheDashboardNamesMetricsAndLabelsTheServiceExports() throws IOException {
         produceWhatTheDashboardShows();
-        Exposition exported = new Exposition(http.get("/actuator/prometheus", null).text());
+        Exposition exported = new Exposition(management.get("/actuator/prometheus", null).text());
 
         List<String> queries = queries();
         assertThat(queries).hasSizeGreaterThan(20);
@@ -197,7 +197,7 @@ class DashboardIntegrationTest extends ServiceTestBase {
 
         // the queue gauges are refreshed from the database on a schedule
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                http.get("/actuator/prometheus", null).text()
+                management.get("/actuator/prometheus", null).text()
                         .contains("colloquy_handoffs_pending{application=\"colloquy\",tenant=\"" + tenant.id() + "\"}"));
     }
 

@@ -13,7 +13,7 @@ class OperationsIntegrationTest extends ServiceTestBase {
 
     @Test
     void healthIsUpWithTheDatabaseAndTheModelCircuitInItsDetails() {
-        var health = http.get("/actuator/health", null);
+        var health = management.get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().get("status").asString()).isEqualTo("UP");
         assertThat(health.body().get("components").get("db").get("status").asString()).isEqualTo("UP");
@@ -27,7 +27,7 @@ class OperationsIntegrationTest extends ServiceTestBase {
         UUID conversation = fixtures.conversation(tenant);
         fixtures.say(tenant, conversation, "Where is my order?");
 
-        String metrics = http.get("/actuator/prometheus", null).text();
+        String metrics = management.get("/actuator/prometheus", null).text();
         assertThat(metrics).contains("colloquy_llm_cost_usd_total{", "colloquy_llm_tokens_total{",
                 "colloquy_llm_calls_total{", "colloquy_memory_prepare_seconds", "colloquy_usage_record_seconds");
         assertThat(metrics).contains("tenant=\"" + tenant.id() + "\"");

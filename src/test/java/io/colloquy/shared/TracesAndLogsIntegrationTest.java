@@ -77,7 +77,7 @@ class TracesAndLogsIntegrationTest extends ServiceTestBase {
         assertThat(ledger.getStartEpochNanos()).as("written when the attempt ended")
                 .isGreaterThanOrEqualTo(attempt.getEndEpochNanos());
 
-        String metrics = http.get("/actuator/prometheus", null).text();
+        String metrics = management.get("/actuator/prometheus", null).text();
         assertThat(metrics).as("each span is a timer too, by its low-cardinality attributes only")
                 .contains("colloquy_turn_seconds_count{", "colloquy_memory_assembly_seconds_count{",
                         "colloquy_llm_attempt_seconds_count{", "colloquy_usage_ledger_write_seconds_count{")

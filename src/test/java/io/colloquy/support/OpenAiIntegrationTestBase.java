@@ -3,6 +3,7 @@ package io.colloquy.support;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -23,12 +24,17 @@ public abstract class OpenAiIntegrationTestBase {
 
     @LocalServerPort
     protected int port;
+    /** The actuator's own port (health with details, metrics): the API port does not serve it. */
+    @LocalManagementPort
+    protected int managementPort;
     @Autowired
     protected JdbcClient jdbc;
     @Autowired
     protected CircuitBreakerRegistry circuitBreakers;
 
     protected Http http;
+    /** Requests to the management port. */
+    protected Http management;
     protected Fixtures fixtures;
 
     /** The circuit of the deployment's default route: the fake server's gpt-4o-mini. */
@@ -55,6 +61,7 @@ public abstract class OpenAiIntegrationTestBase {
         FakeOpenAi.server().resetAll();
         circuitBreakers.getAllCircuitBreakers().forEach(io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
         http = new Http(port);
+        management = new Http(managementPort);
         fixtures = new Fixtures(http);
     }
 }

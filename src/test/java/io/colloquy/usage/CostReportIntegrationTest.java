@@ -282,7 +282,7 @@ class CostReportIntegrationTest extends ServiceTestBase {
         assertThat(new BigDecimal(budget.get("usedRatio").asString())).isEqualByComparingTo("0.6");
         UUID conversation = fixtures.conversation(tenant);
         assertThat(fixtures.say(tenant, conversation, "still allowed").get("status").asString()).isEqualTo("BOT");
-        assertThat(http.get("/actuator/prometheus", null).text())
+        assertThat(management.get("/actuator/prometheus", null).text())
                 .contains("colloquy_budget_alerts_total{application=\"colloquy\",level=\"SOFT\",tenant=\"" + tenant.id() + "\"}")
                 .contains("colloquy_budget_used_ratio{application=\"colloquy\",tenant=\"" + tenant.id() + "\"}");
 
@@ -320,7 +320,7 @@ class CostReportIntegrationTest extends ServiceTestBase {
         assertThat(found.getFirst().get("kind").asString()).isEqualTo("DAILY_SPEND_SPIKE");
         assertThat(found.getFirst().get("subject").asString()).isEqualTo(LocalDate.ofInstant(now, ZoneOffset.UTC).toString());
         assertThat(new BigDecimal(found.getFirst().get("baselineUsd").asString())).isEqualByComparingTo("0.2");
-        assertThat(http.get("/actuator/prometheus", null).text())
+        assertThat(management.get("/actuator/prometheus", null).text())
                 .contains("colloquy_cost_anomalies_total{application=\"colloquy\",kind=\"DAILY_SPEND_SPIKE\",tenant=\"" + tenant.id() + "\"}");
     }
 
