@@ -71,7 +71,7 @@ class TenantAdminController {
         static SettingsBody of(TenantSettings s) {
             return new SettingsBody(s.contextTokenBudget(), s.confidenceThreshold(), s.model(), s.monthlyBudgetUsd(),
                     s.softBudgetRatio(), s.hardLimitAction(), s.policyTopics(), s.sensitivePatterns(),
-                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecret() != null, s.route(),
+                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecretSet(), s.route(),
                     new java.util.TreeSet<>(s.ownUpstreamKeys()), s.requestsPerSecond(), s.requestBurst(),
                     s.keyRequestsPerSecond(), s.keyRequestBurst());
         }
