@@ -1,9 +1,5 @@
 package io.colloquy.chat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +17,17 @@ import java.util.concurrent.Semaphore;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
+import org.springframework.beans.factory.DisposableBean;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -32,6 +38,7 @@ import io.colloquy.shared.LogContext;
 import io.colloquy.shared.TenantId;
 import io.colloquy.tenant.TenantSettings;
 import io.colloquy.tenant.Tenants;
+import io.colloquy.tenant.WebhookAddresses;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,9 +47,14 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code X-Colloquy-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the tenant's
  * webhook secret>}, so a receiver can check both origin and freshness. Runs where the async workers run
  * ({@code colloquy.jobs.workers-enabled}).
+ * <p>
+ * Every delivery resolves the receiver's host again and connects only to addresses that
+ * {@link WebhookAddresses} accepts (the client's DNS hook is the check), so a name that now points at a
+ * private or loopback address is refused, not called; a refused delivery is settled as failed at once.
+ * Connections are not kept between deliveries, so each one is checked. Redirects are not followed.
  */
 @Component
-class WebhookDispatcher {
+class WebhookDispatcher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
@@ -53,12 +65,12 @@ class WebhookDispatcher {
     private final JsonMapper json;
     private final Clock clock;
     private final TransactionTemplate tx;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final Map<TenantId, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
 
     WebhookDispatcher(AsyncJobs jobs, AsyncTurns turns, Tenants tenants, JobProperties properties, JsonMapper json,
-                      Clock clock, PlatformTransactionManager transactions) {
+                      Clock clock, PlatformTransactionManager transactions, WebhookAddresses addresses) {
         this.jobs = jobs;
         this.turns = turns;
         this.tenants = tenants;
@@ -66,8 +78,31 @@ class WebhookDispatcher {
         this.json = json;
         this.clock = clock;
         this.tx = new TransactionTemplate(transactions);
-        this.http = HttpClient.newBuilder().connectTimeout(properties.webhookTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        Timeout timeout = Timeout.of(properties.webhookTimeout());
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new org.apache.hc.client5.http.SystemDefaultDnsResolver() {
+                            @Override
+                            public java.net.InetAddress[] resolve(String host) throws java.net.UnknownHostException {
+                                return addresses.resolveForDelivery(host);
+                            }
+                        })
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                        .setMaxConnTotal(10_000).setMaxConnPerRoute(10_000)
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(timeout).setResponseTimeout(timeout).build())
+                // a fresh, checked connection for every delivery
+                .setConnectionReuseStrategy((request, response, context) -> false)
+                .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
+                .disableAuthCaching().disableContentCompression()
+                .build();
+    }
+
+    @Override
+    public void destroy() throws java.io.IOException {
+        http.close();
     }
 
     /**
@@ -114,7 +149,10 @@ class WebhookDispatcher {
     private void deliver(AsyncJobs.Job job) {
         TenantSettings settings = tenants.settings(job.tenantId());
         boolean delivered = false;
-        if (settings.webhookUrl() != null && settings.webhookSecret() != null) {
+        boolean refused = false;
+        java.util.Optional<String> secret = settings.webhookUrl() == null ? java.util.Optional.empty()
+                : tenants.webhookSecret(job.tenantId());
+        if (settings.webhookUrl() != null && secret.isPresent()) {
             try {
                 JobView view = turns.webhookView(job.tenantId(), job.id());
                 Map<String, Object> payload = new LinkedHashMap<>();
@@ -127,30 +165,46 @@ class WebhookDispatcher {
                 payload.put("occurredAt", view.updatedAt());
                 String body = json.writeValueAsString(payload);
                 long timestamp = clock.instant().getEpochSecond();
-                HttpRequest request = HttpRequest.newBuilder(URI.create(settings.webhookUrl()))
-                        .timeout(properties.webhookTimeout())
-                        .header("Content-Type", "application/json")
-                        .header("X-Colloquy-Event-Id", view.id().toString())
-                        .header("X-Colloquy-Signature", "t=" + timestamp + ",v1=" + sign(settings.webhookSecret(), timestamp, body))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpPost request = new HttpPost(WebhookAddresses.parse(settings.webhookUrl()));
+                request.setHeader("X-Colloquy-Event-Id", view.id().toString());
+                request.setHeader("X-Colloquy-Signature", "t=" + timestamp + ",v1=" + sign(secret.get(), timestamp, body));
+                request.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
+                int status = http.execute(request, response -> {
+                    org.apache.hc.core5.http.io.entity.EntityUtils.consume(response.getEntity());
+                    return response.getCode();
+                });
                 delivered = status >= 200 && status < 300;
                 if (!delivered) {
                     log.info("Webhook for job {} answered {}", job.id(), status);
                 }
             } catch (java.io.IOException | RuntimeException e) {
-                log.info("Webhook for job {} failed: {}", job.id(), e.getClass().getSimpleName());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                WebhookAddresses.RefusedAddressException refusal = refusal(e);
+                if (refusal != null) {
+                    // the host and address only: never the URL's path or query, which may hold a token
+                    refused = true;
+                    log.warn("Webhook for job {} refused, not delivered: {}", job.id(), refusal.getMessage());
+                } else {
+                    log.info("Webhook for job {} failed: {}", job.id(), e.getClass().getSimpleName());
+                }
             }
         }
         boolean finalDelivered = delivered;
-        boolean giveUp = !delivered && jobs.webhookAttempts(job) >= properties.webhookAttempts();
+        // a refused address is not retried: it fails the same way every time until the tenant changes it
+        boolean giveUp = !delivered && (refused || jobs.webhookAttempts(job) >= properties.webhookAttempts());
         tx.executeWithoutResult(s -> {
             if (finalDelivered || giveUp) {
                 jobs.webhookSettled(job, finalDelivered);
             }
         });
+    }
+
+    private static WebhookAddresses.RefusedAddressException refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof WebhookAddresses.RefusedAddressException r) {
+                return r;
+            }
+        }
+        return null;
     }
 
     static String sign(String secret, long timestamp, String body) {

@@ -105,6 +105,16 @@ public class SecretBox {
         }
     }
 
+    private static final java.util.regex.Pattern SEALED = java.util.regex.Pattern.compile("v1:[^:\\s]+:[A-Za-z0-9+/]+=*");
+
+    /**
+     * Whether {@code stored} is a sealed value ({@code v1:<key id>:<base64>}), as opposed to a credential
+     * stored in clear before sealing was introduced.
+     */
+    public static boolean isSealed(String stored) {
+        return stored != null && SEALED.matcher(stored).matches();
+    }
+
     /** Whether {@code stored} was sealed with an older key (and should be sealed again). */
     public boolean sealedWithOldKey(String stored) {
         return !stored.startsWith("v1:" + currentId + ":");

@@ -26,11 +26,13 @@ class ApiKey {
     private String label;
     private Instant createdAt;
     private Instant revokedAt;
+    private Instant expiresAt;
 
     protected ApiKey() {
     }
 
-    ApiKey(UUID id, UUID tenantId, byte[] keyHash, String keyPrefix, Set<Role> roles, String label, Instant now) {
+    ApiKey(UUID id, UUID tenantId, byte[] keyHash, String keyPrefix, Set<Role> roles, String label, Instant now,
+           Instant expiresAt) {
         this.id = id;
         this.tenantId = tenantId;
         this.keyHash = keyHash;
@@ -38,6 +40,12 @@ class ApiKey {
         this.roles = roles.stream().map(Enum::name).sorted().toArray(String[]::new);
         this.label = label;
         this.createdAt = now;
+        this.expiresAt = expiresAt;
+    }
+
+    /** When the key stops working, or null for never. */
+    Instant expiresAt() {
+        return expiresAt;
     }
 
     UUID id() {

@@ -1,7 +1,6 @@
 package io.colloquy.tenant;
 
 import java.io.IOException;
-import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -46,13 +45,17 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             unauthorized(request, response, "Send an API key as 'Authorization: Bearer <key>'");
             return;
         }
-        Optional<TenantPrincipal> principal = apiKeys.resolve(header.substring(7).strip());
-        if (principal.isEmpty()) {
+        ApiKeys.Resolution resolution = apiKeys.resolve(header.substring(7).strip());
+        if (resolution instanceof ApiKeys.Resolution.Expired expired) {
+            unauthorized(request, response, "The API key expired at " + expired.at() + "; ask for a new one");
+            return;
+        }
+        if (!(resolution instanceof ApiKeys.Resolution.Valid valid)) {
             unauthorized(request, response, "The API key is not valid");
             return;
         }
-        TenantPrincipal caller = principal.get();
-        Optional<java.time.Duration> wait = rateLimits.take(caller,
+        TenantPrincipal caller = valid.principal();
+        java.util.Optional<java.time.Duration> wait = rateLimits.take(caller,
                 caller.tenantId() == null ? null : tenants.settings(caller.tenantId()));
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
@@ -65,7 +68,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         }
         request.setAttribute(PRINCIPAL_ATTRIBUTE, caller);
         // ids only: logs never carry keys or message content
-        MDC.put("tenant", principal.get().tenantId() == null ? "platform" : principal.get().tenantId().toString());
+        MDC.put("tenant", caller.tenantId() == null ? "platform" : caller.tenantId().toString());
         try {
             chain.doFilter(request, response);
         } finally {

@@ -17,6 +17,8 @@ final class ShortLivedCache<K, V> {
     private final long ttlNanos;
     private final int maxEntries;
     private final ConcurrentHashMap<K, Entry<V>> entries = new ConcurrentHashMap<>();
+    /** Counts removals: a value loaded while one happened may be stale and is returned but not kept. */
+    private final java.util.concurrent.atomic.AtomicLong removals = new java.util.concurrent.atomic.AtomicLong();
 
     ShortLivedCache(Duration ttl, int maxEntries) {
         this.ttlNanos = ttl.toNanos();
@@ -32,19 +34,32 @@ final class ShortLivedCache<K, V> {
         if (entry != null && entry.expiresAtNanos() - now > 0) {
             return entry.value();
         }
+        long removalsBefore = removals.get();
         V value = loader.apply(key);
         if (entries.size() >= maxEntries) {
             entries.clear();
         }
         entries.put(key, new Entry<>(value, now + ttlNanos));
+        if (removals.get() != removalsBefore) {
+            // something was removed while this value loaded: it may have been read before that change committed
+            entries.remove(key);
+        }
         return value;
     }
 
     void remove(K key) {
+        removals.incrementAndGet();
         entries.remove(key);
     }
 
+    /** Removes every entry whose value matches. */
+    void removeValues(java.util.function.Predicate<V> matching) {
+        removals.incrementAndGet();
+        entries.values().removeIf(e -> matching.test(e.value()));
+    }
+
     void clear() {
+        removals.incrementAndGet();
         entries.clear();
     }
 }

@@ -36,6 +36,7 @@ class Tenant {
     private List<String> sensitivePatterns = new ArrayList<>();
     private int lowConfidenceStreak;
     private String webhookUrl;
+    /** Sealed by {@link io.colloquy.shared.SecretBox}; a value stored before sealing is in clear until sealed again. */
     private String webhookSecret;
     @JdbcTypeCode(SqlTypes.JSON)
     private List<RouteEntry> route = new ArrayList<>();
@@ -74,7 +75,6 @@ class Tenant {
         this.sensitivePatterns = new ArrayList<>(s.sensitivePatterns());
         this.lowConfidenceStreak = s.lowConfidenceStreak();
         this.webhookUrl = s.webhookUrl();
-        this.webhookSecret = s.webhookSecret();
         this.route = new ArrayList<>(s.route());
         this.requestsPerSecond = s.requestsPerSecond();
         this.requestBurst = s.requestBurst();
@@ -100,6 +100,20 @@ class Tenant {
         return upstreamKeys.get(upstream);
     }
 
+    java.util.Map<String, String> sealedUpstreamKeys() {
+        return java.util.Collections.unmodifiableMap(upstreamKeys);
+    }
+
+    /** Sets the webhook secret as stored (sealed), or removes it (null). */
+    void storedWebhookSecret(String stored, Instant now) {
+        this.webhookSecret = stored;
+        this.updatedAt = now;
+    }
+
+    String storedWebhookSecret() {
+        return webhookSecret;
+    }
+
     void rename(String name, Instant now) {
         this.name = name;
         this.updatedAt = now;
@@ -108,7 +122,7 @@ class Tenant {
     TenantSettings settings() {
         return new TenantSettings(contextTokenBudget, confidenceThreshold, model, monthlyBudgetUsd,
                 softBudgetRatio, hardLimitAction, policyTopics, sensitivePatterns, lowConfidenceStreak,
-                webhookUrl, webhookSecret, route, upstreamKeys.keySet(), requestsPerSecond, requestBurst,
+                webhookUrl, webhookSecret != null, route, upstreamKeys.keySet(), requestsPerSecond, requestBurst,
                 keyRequestsPerSecond, keyRequestBurst, maskCardNumbers, redactBeforeModel, retentionDays);
     }
 

@@ -53,7 +53,9 @@ class TenantAdminController {
     record UpdateTenant(@Size(max = 200) String name, @Valid SettingsChange settings) {
     }
 
-    record CreateKey(@NotEmpty Set<@jakarta.validation.constraints.NotNull Role> roles, @Size(max = 200) String label) {
+    /** {@code expiresAt}: optional, an ISO-8601 instant in the future; past it the key answers 401. */
+    record CreateKey(@NotEmpty Set<@jakarta.validation.constraints.NotNull Role> roles, @Size(max = 200) String label,
+                     Instant expiresAt) {
     }
 
     /**
@@ -69,7 +71,7 @@ class TenantAdminController {
         static SettingsBody of(TenantSettings s) {
             return new SettingsBody(s.contextTokenBudget(), s.confidenceThreshold(), s.model(), s.monthlyBudgetUsd(),
                     s.softBudgetRatio(), s.hardLimitAction(), s.policyTopics(), s.sensitivePatterns(),
-                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecret() != null, s.route(),
+                    s.lowConfidenceStreak(), s.webhookUrl(), s.webhookSecretSet(), s.route(),
                     new java.util.TreeSet<>(s.ownUpstreamKeys()), s.requestsPerSecond(), s.requestBurst(),
                     s.keyRequestsPerSecond(), s.keyRequestBurst());
         }
@@ -110,11 +112,12 @@ class TenantAdminController {
     }
 
     @Operation(summary = "Issue an API key for a tenant",
-            description = "The key is in this response only; it is stored as a hash.")
+            description = "The key is in this response only; it is stored as a hash. An optional `expiresAt` "
+                    + "(ISO-8601 instant, in the future) ends it; past it the key answers 401.")
     @PostMapping("/tenants/{tenantId}/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
     ApiKeys.IssuedKey createTenantKey(@PathVariable UUID tenantId, @Valid @RequestBody CreateKey body) {
-        return apiKeys.issueForTenant(TenantId.of(tenantId), body.roles(), body.label());
+        return apiKeys.issueForTenant(TenantId.of(tenantId), body.roles(), body.label(), body.expiresAt());
     }
 
     @Operation(summary = "List a tenant's keys (never the keys themselves)")
@@ -131,7 +134,7 @@ class TenantAdminController {
     @PostMapping("/api-keys")
     @ResponseStatus(HttpStatus.CREATED)
     ApiKeys.IssuedKey createPlatformKey(@Valid @RequestBody CreateKey body) {
-        return apiKeys.issueForPlatform(body.roles(), body.label());
+        return apiKeys.issueForPlatform(body.roles(), body.label(), body.expiresAt());
     }
 
     @Operation(summary = "List the platform keys")
@@ -141,7 +144,8 @@ class TenantAdminController {
     }
 
     @Operation(summary = "Revoke a key",
-            description = "Other instances stop accepting it within `colloquy.tenant.cache-for`.",
+            description = "This instance refuses it as soon as the revocation is committed; the others within "
+                    + "about a second (told over PostgreSQL NOTIFY), at the latest after `colloquy.tenant.cache-for`.",
             responses = @ApiResponse(responseCode = "204", description = "Revoked"))
     @DeleteMapping("/api-keys/{keyId}")
     ResponseEntity<Void> revoke(@PathVariable UUID keyId) {

@@ -16,7 +16,8 @@ import java.util.List;
  * @param sensitivePatterns      regular expressions masked wherever someone other than the customer reads
  * @param lowConfidenceStreak    this many low-confidence answers in a row hand off
  * @param webhookUrl             called when an async turn completes, or null
- * @param webhookSecret          HMAC key for the webhook signature, or null
+ * @param webhookSecretSet       whether the webhook has its HMAC key (sealed at rest; read only through
+ *                               {@link Tenants#webhookSecret})
  * @param route                  the upstreams and models to try in order; empty: the deployment's route (with
  *                               {@code model}, if set, in place of its first model)
  * @param ownUpstreamKeys        the upstreams for which the tenant gave its own key (the keys themselves are
@@ -41,7 +42,7 @@ public record TenantSettings(
         List<String> sensitivePatterns,
         int lowConfidenceStreak,
         String webhookUrl,
-        String webhookSecret,
+        boolean webhookSecretSet,
         List<RouteEntry> route,
         java.util.Set<String> ownUpstreamKeys,
         Integer requestsPerSecond,

@@ -29,10 +29,12 @@ public class Tenants {
     private final ObjectProvider<UpstreamCatalog> upstreams;
     private final ShortLivedCache<UUID, TenantSettings> settingsCache;
     private final ShortLivedCache<String, Optional<String>> keyCache;
+    private final WebhookAddresses webhookAddresses;
 
     Tenants(TenantRepository repository, TenantProperties properties, Clock clock, SecretBox secrets,
-            ObjectProvider<UpstreamCatalog> upstreams) {
+            ObjectProvider<UpstreamCatalog> upstreams, WebhookAddresses webhookAddresses) {
         this.repository = repository;
+        this.webhookAddresses = webhookAddresses;
         this.defaults = properties.defaults();
         this.clock = clock;
         this.secrets = secrets;
@@ -46,6 +48,21 @@ public class Tenants {
         return keyCache.get(tenantId.value() + "/" + upstream, k -> repository.findById(tenantId.value())
                 .map(t -> t.sealedUpstreamKey(upstream))
                 .map(secrets::open));
+    }
+
+    /**
+     * The key that signs the tenant's webhook calls, opened, if it has one (cached like the settings). A value
+     * stored before secrets were sealed is read as it is (and sealed again at start, see
+     * {@link StoredCredentials}).
+     */
+    public Optional<String> webhookSecret(TenantId tenantId) {
+        return keyCache.get(webhookSecretCacheKey(tenantId.value()), k -> repository.findById(tenantId.value())
+                .map(Tenant::storedWebhookSecret)
+                .map(stored -> SecretBox.isSealed(stored) ? secrets.open(stored) : stored));
+    }
+
+    private static String webhookSecretCacheKey(UUID tenantId) {
+        return tenantId + "/#webhook-secret";
     }
 
     /** A tenant as other modules and the admin API see it. */
@@ -77,6 +94,7 @@ public class Tenants {
         SettingsChange c = change == null ? SettingsChange.none() : change;
         TenantSettings settings = merge(defaultSettings(), c);
         Tenant tenant = new Tenant(Ids.newId(), name.strip(), settings, clock.instant());
+        applyWebhookSecret(tenant, settings, c);
         applyUpstreamKeys(tenant, c);
         return view(repository.save(tenant));
     }
@@ -90,7 +108,20 @@ public class Tenants {
             requireKnownUpstream(upstream, "upstreamKeys");
             tenant.upstreamKey(upstream, key.isBlank() ? null : secrets.seal(key.strip()), clock.instant());
         });
-        keyCache.clear();
+        AfterCommit.run(keyCache::clear);
+    }
+
+    /** Seals and stores a new webhook secret; a tenant without a webhook URL keeps no secret. */
+    private void applyWebhookSecret(Tenant tenant, TenantSettings settings, SettingsChange change) {
+        if (settings.webhookUrl() == null) {
+            if (tenant.storedWebhookSecret() != null) {
+                tenant.storedWebhookSecret(null, clock.instant());
+            }
+        } else if (change.webhookSecret() != null) {
+            tenant.storedWebhookSecret(secrets.seal(change.webhookSecret()), clock.instant());
+        }
+        UUID id = tenant.id();
+        AfterCommit.run(() -> keyCache.remove(webhookSecretCacheKey(id)));
     }
 
     private void requireKnownUpstream(String upstream, String field) {
@@ -106,20 +137,24 @@ public class Tenants {
         Tenant tenant = repository.lock(tenantId.value())
                 .orElseThrow(() -> new NotFoundException("Tenant", tenantId));
         if (change != null) {
-            tenant.apply(merge(tenant.settings(), change), clock.instant());
+            TenantSettings settings = merge(tenant.settings(), change);
+            tenant.apply(settings, clock.instant());
+            applyWebhookSecret(tenant, settings, change);
             applyUpstreamKeys(tenant, change);
         }
         if (name != null && !name.isBlank()) {
             tenant.rename(name.strip(), clock.instant());
         }
         settingsCache.remove(tenantId.value());
+        // and again once committed, so a read between this point and the commit is not kept
+        AfterCommit.run(() -> settingsCache.remove(tenantId.value()));
         return view(tenant);
     }
 
     private TenantSettings defaultSettings() {
         return new TenantSettings(defaults.contextTokenBudget(), defaults.confidenceThreshold(), null, null,
                 defaults.softBudgetRatio(), defaults.hardLimitAction(), defaults.policyTopics(), List.of(),
-                defaults.lowConfidenceStreak(), null, null, List.of(), java.util.Set.of(), null, null, null, null,
+                defaults.lowConfidenceStreak(), null, false, List.of(), java.util.Set.of(), null, null, null, null,
                 defaults.maskCardNumbers(), defaults.redactBeforeModel(), null);
     }
 
@@ -131,8 +166,15 @@ public class Tenants {
             c.sensitivePatterns().forEach(Tenants::requireUsablePattern);
         }
         String webhookUrl = c.webhookUrl() == null ? current.webhookUrl() : emptyToNull(c.webhookUrl());
-        String webhookSecret = c.webhookSecret() == null ? current.webhookSecret() : c.webhookSecret();
-        if (webhookUrl != null && webhookSecret == null) {
+        if (c.webhookUrl() != null && webhookUrl != null) {
+            try {
+                webhookUrl = webhookAddresses.requireAcceptable(webhookUrl).toString();
+            } catch (WebhookAddresses.RefusedAddressException e) {
+                throw new InvalidRequestException("webhookUrl: " + e.getMessage());
+            }
+        }
+        boolean webhookSecretSet = c.webhookSecret() != null || current.webhookSecretSet();
+        if (webhookUrl != null && !webhookSecretSet) {
             throw new InvalidRequestException("webhookSecret is required with webhookUrl: every webhook call is signed");
         }
         BigDecimal budget = current.monthlyBudgetUsd();
@@ -150,7 +192,7 @@ public class Tenants {
                 c.sensitivePatterns() == null ? current.sensitivePatterns() : c.sensitivePatterns(),
                 c.lowConfidenceStreak() == null ? current.lowConfidenceStreak() : c.lowConfidenceStreak(),
                 webhookUrl,
-                webhookUrl == null ? null : webhookSecret,
+                webhookUrl != null && webhookSecretSet,
                 c.route() == null ? current.route() : c.route(),
                 current.ownUpstreamKeys(),
                 override(current.requestsPerSecond(), c.requestsPerSecond()),

@@ -1,0 +1,24 @@
+package io.colloquy.tenant;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/** Runs a step once the current transaction has committed (at once when there is none; never on rollback). */
+final class AfterCommit {
+
+    private AfterCommit() {
+    }
+
+    static void run(Runnable step) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            step.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                step.run();
+            }
+        });
+    }
+}
