@@ -20,14 +20,15 @@ SELECT gen_random_uuid(),
        true, 300 + (g % 2000)::int
 FROM generate_series(1, :rows) AS g;
 
-INSERT INTO usage_daily (tenant_id, day, model, purpose, calls, failed_calls, unpriced_calls, prompt_tokens,
+-- the daily roll-up spread over its 16 shards, as the service writes it (a call's id picks its shard)
+INSERT INTO usage_daily (tenant_id, day, model, purpose, shard, calls, failed_calls, unpriced_calls, prompt_tokens,
                          cached_prompt_tokens, completion_tokens, cost_usd)
-SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, model, purpose, count(*),
+SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, model, purpose, abs(hashtext(id::text)) % 16, count(*),
        count(*) FILTER (WHERE outcome <> 'SUCCESS'), count(*) FILTER (WHERE NOT priced),
        sum(prompt_tokens), sum(cached_prompt_tokens), sum(completion_tokens), sum(cost_usd)
 FROM usage_ledger WHERE tenant_id = :'tenant'
-GROUP BY 1, 2, 3, 4
-ON CONFLICT (tenant_id, day, model, purpose) DO UPDATE SET calls = usage_daily.calls + excluded.calls,
+GROUP BY 1, 2, 3, 4, 5
+ON CONFLICT (tenant_id, day, model, purpose, shard) DO UPDATE SET calls = usage_daily.calls + excluded.calls,
     failed_calls = usage_daily.failed_calls + excluded.failed_calls,
     unpriced_calls = usage_daily.unpriced_calls + excluded.unpriced_calls,
     prompt_tokens = usage_daily.prompt_tokens + excluded.prompt_tokens,

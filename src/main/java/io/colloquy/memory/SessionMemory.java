@@ -16,7 +16,9 @@ import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import io.colloquy.conversation.Conversations;
 import io.colloquy.conversation.Message;
@@ -40,6 +42,7 @@ public class SessionMemory {
 
     private static final int MAX_FACTS = 200;
 
+    private final TransactionTemplate readTogether;
     private final MemoryRepository repository;
     private final Conversations conversations;
     private final TokenCounter tokens;
@@ -57,8 +60,10 @@ public class SessionMemory {
 
     SessionMemory(MemoryRepository repository, Conversations conversations, TokenCounter tokens,
                   MemoryProperties properties, LlmClient llm, RecallIndex recall, Clock clock, MeterRegistry meters,
-                  ObservationRegistry observations) {
+                  ObservationRegistry observations, PlatformTransactionManager transactions) {
         this.repository = repository;
+        this.readTogether = new TransactionTemplate(transactions);
+        this.readTogether.setReadOnly(true);
         this.conversations = conversations;
         this.tokens = tokens;
         this.properties = properties;
@@ -132,14 +137,23 @@ public class SessionMemory {
                                   int throughSeq, Instant deadline) {
         String model = modelFor(settings);
         int budget = settings.contextTokenBudget();
-        MemoryState state = read(tenantId, conversationId);
-        String instructions = assembler.instructions(model, settings.policyTopics(), budget);
-        List<Message> recent = new ArrayList<>(conversations.messagesBetween(tenantId, conversationId,
-                state.coveredThroughSeq(), throughSeq));
-        if (recent.isEmpty() || recent.getLast().seq() != throughSeq) {
-            // a queued turn answered late, after later turns were already compacted: its message still goes last
-            conversations.message(tenantId, conversationId, throughSeq).ifPresent(recent::add);
+        // the memory and the messages it does not cover, read in one read-only transaction (one connection
+        // checkout and one round of BEGIN/COMMIT instead of one per read); compaction below runs outside it
+        record Read(MemoryState state, List<Message> recent) {
         }
+        Read read = readTogether.execute(status -> {
+            MemoryState s = read(tenantId, conversationId);
+            List<Message> messages = new ArrayList<>(conversations.messagesBetween(tenantId, conversationId,
+                    s.coveredThroughSeq(), throughSeq));
+            if (messages.isEmpty() || messages.getLast().seq() != throughSeq) {
+                // a queued turn answered late, after later turns were already compacted: its message still goes last
+                conversations.message(tenantId, conversationId, throughSeq).ifPresent(messages::add);
+            }
+            return new Read(s, messages);
+        });
+        MemoryState state = read.state();
+        List<Message> recent = read.recent();
+        String instructions = assembler.instructions(model, settings.policyTopics(), budget);
 
         MemoryState compacted = null;
         var calls = new ArrayList<io.colloquy.usage.RecordedCall>();

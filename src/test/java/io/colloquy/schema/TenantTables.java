@@ -32,7 +32,10 @@ final class TenantTables {
 
     private static final Pattern MARKER = Pattern.compile("/\\*\\s*cross-tenant:\\s*([a-z-]+)\\s*\\*/");
     private static final Pattern TABLE = Pattern.compile("\\b(?:from|join|update|into)\\s+([a-z_][a-z0-9_]*)");
-    private static final Pattern TENANT_CONDITION = Pattern.compile("\\btenant_id\\s*(?:=|in\\b)");
+    // tenant_id = ..., tenant_id in (...), or Hibernate's key loads: (x.tenant_id, x.id) in ((?, ?)), which
+    // PostgreSQL's parser turns into tenant_id = ? and id = ? (so Citus routes them like the plain form)
+    private static final Pattern TENANT_CONDITION = Pattern.compile(
+            "\\btenant_id\\s*(?:=|in\\b)|\\(\\s*(?:\\w+\\.)?tenant_id\\s*,[^()]*\\)\\s*(?:=|in\\b)");
 
     private TenantTables() {
     }
