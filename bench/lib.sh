@@ -25,8 +25,11 @@ start_service() {
   local db="$1"; shift
   prepare_local_database "$db" yes
   build_jar
+  # a load generator is one tenant sending far past a tenant's rate limit: limits are off unless a script
+  # turns them on (a later -D wins)
   COLLOQUY_ADMIN_KEY="$ADMIN_KEY" SERVER_PORT="$BENCH_PORT" MANAGEMENT_SERVER_PORT="$BENCH_MANAGEMENT_PORT" \
-    "$JAVA_HOME/bin/java" -Xms1g -Xmx4g "$@" -jar "$JAR" > "$RESULTS/service-$db.log" 2>&1 &
+    "$JAVA_HOME/bin/java" -Xms1g -Xmx4g -Dcolloquy.tenant.rate-limit.enabled=false "$@" -jar "$JAR" \
+    > "$RESULTS/service-$db.log" 2>&1 &
   SERVICE_PID=$!
   # a script that set its own EXIT trap (stopping its fake upstreams and the service) keeps it
   [ -n "$(trap -p EXIT)" ] || trap stop_service EXIT

@@ -69,7 +69,7 @@ with_a "B beside A, limits off" | tee -a "$OUT/b.jsonl"
 stop_service
 
 echo "== rate limits on (the defaults: 100 requests/s per tenant, burst 200)"
-start_service colloquy_bench_noisy_limited "${SIMULATED[@]}"
+start_service colloquy_bench_noisy_limited "${SIMULATED[@]}" -Dcolloquy.tenant.rate-limit.enabled=true
 setup_tenants
 wrk -t2 -c32 -d20s -s "$BENCH_DIR/turns.lua" "$BASE" -- "$A_KEY" "$OUT/a-ids.txt" 2 > /dev/null
 b_alone "B alone, limits on" | tee -a "$OUT/b.jsonl"
