@@ -28,6 +28,7 @@ final class TenantTables {
             "handoff-queue-meters",   // queue depth and oldest wait per tenant
             "turn-recovery",          // turns whose lease ran out (their instance died) on any tenant's conversation
             "budget-hold-expiry",     // budget holds of calls that never settled (their instance died)
+            "daily-rollup-fold",      // past days' roll-up shards summed into one row
             "all-tenants-report");    // finance's report over every tenant
 
     private static final Pattern MARKER = Pattern.compile("/\\*\\s*cross-tenant:\\s*([a-z-]+)\\s*\\*/");

@@ -33,6 +33,9 @@ class CostReportIntegrationTest extends ServiceTestBase {
     @Autowired
     UsageLedger ledger;
 
+    @Autowired
+    DailyRollupFold fold;
+
     String platformFinance;
 
     @BeforeEach
@@ -366,6 +369,42 @@ class CostReportIntegrationTest extends ServiceTestBase {
     }
 
     // ---- helpers
+
+    /**
+     * A day's roll-up is spread over shards while calls are written to it; once the day is over its shards are
+     * summed into one row, and the report reads the same figures before and after.
+     */
+    @Test
+    void pastDaysShardsAreFoldedIntoOneRowWithTheReportUnchanged() {
+        var tenant = fixtures.tenant();
+        String model = "test-model-" + UUID.randomUUID();
+        price(model, "1", null, "2", "2026-05-01T00:00:00Z");
+        for (int i = 0; i < 40; i++) {
+            record(tenant, null, model, Instant.parse("2026-05-10T12:00:00Z").plusSeconds(i), 1000 + i, 0, 100);
+            record(tenant, null, model, Instant.parse("2026-05-11T12:00:00Z").plusSeconds(i), 500, 0, 50 + i);
+        }
+        assertThat(shardRows(tenant, "2026-05-10")).as("40 calls with random ids land on several shards")
+                .isGreaterThan(1);
+        JsonNode before = monthly(tenant, tenant.financeKey(), "2026-05");
+
+        assertThat(fold.foldBefore(java.time.LocalDate.parse("2026-05-11"))).isGreaterThan(0);
+
+        assertThat(shardRows(tenant, "2026-05-10")).as("the past day is one row").isEqualTo(1);
+        assertThat(shardRows(tenant, "2026-05-11")).as("the day still being written keeps its shards")
+                .isGreaterThan(1);
+        JsonNode after = monthly(tenant, tenant.financeKey(), "2026-05");
+        for (String field : List.of("calls", "costUsd", "promptTokens", "completionTokens", "byDay", "byModel")) {
+            assertThat(after.get(field)).as(field).isEqualTo(before.get(field));
+        }
+        assertThat(after.get("calls").asLong()).isEqualTo(80);
+        assertThat(fold.foldBefore(java.time.LocalDate.parse("2026-05-11"))).as("folding again changes nothing")
+                .isZero();
+    }
+
+    private long shardRows(Fixtures.Tenant tenant, String day) {
+        return jdbc.sql("SELECT count(*) FROM usage_daily WHERE tenant_id = :t AND day = :day::date")
+                .param("t", tenant.id()).param("day", day).query(Long.class).single();
+    }
 
     private void price(String model, String input, String cached, String output, String effectiveFrom) {
         Map<String, Object> body = new HashMap<>(Map.of("provider", "test", "model", model, "inputUsdPerMillion", input,
