@@ -60,12 +60,7 @@ class DailyRollupFold {
                                    sum(prompt_tokens), sum(cached_prompt_tokens), sum(completion_tokens), sum(cost_usd)
                             FROM shards GROUP BY tenant_id, day, model, purpose
                             ON CONFLICT (tenant_id, day, model, purpose, shard) DO UPDATE SET
-                                calls = d.calls + excluded.calls, failed_calls = d.failed_calls + excluded.failed_calls,
-                                unpriced_calls = d.unpriced_calls + excluded.unpriced_calls,
-                                prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
-                                cached_prompt_tokens = d.cached_prompt_tokens + excluded.cached_prompt_tokens,
-                                completion_tokens = d.completion_tokens + excluded.completion_tokens,
-                                cost_usd = d.cost_usd + excluded.cost_usd
+                        """ + UsageLedger.addToRow("d") + """
                             RETURNING 1
                         )
                         SELECT count(*) FROM shards""")

@@ -100,13 +100,7 @@ public class UsageLedger {
                                 :completion, :cost
                             FROM call WHERE CAST(:conversation AS uuid) IS NOT NULL
                             ON CONFLICT (tenant_id, month, conversation_id) DO UPDATE SET
-                                calls = c.calls + 1,
-                                failed_calls = c.failed_calls + excluded.failed_calls,
-                                unpriced_calls = c.unpriced_calls + excluded.unpriced_calls,
-                                prompt_tokens = c.prompt_tokens + excluded.prompt_tokens,
-                                cached_prompt_tokens = c.cached_prompt_tokens + excluded.cached_prompt_tokens,
-                                completion_tokens = c.completion_tokens + excluded.completion_tokens,
-                                cost_usd = c.cost_usd + excluded.cost_usd
+                            """ + addToRow("c") + """
                             RETURNING c.cost_usd),
                         daily AS (
                             INSERT INTO usage_daily AS d (tenant_id, day, model, purpose, shard, calls, failed_calls,
@@ -115,13 +109,7 @@ public class UsageLedger {
                                 :completion, :cost
                             FROM call
                             ON CONFLICT (tenant_id, day, model, purpose, shard) DO UPDATE SET
-                                calls = d.calls + 1,
-                                failed_calls = d.failed_calls + excluded.failed_calls,
-                                unpriced_calls = d.unpriced_calls + excluded.unpriced_calls,
-                                prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
-                                cached_prompt_tokens = d.cached_prompt_tokens + excluded.cached_prompt_tokens,
-                                completion_tokens = d.completion_tokens + excluded.completion_tokens,
-                                cost_usd = d.cost_usd + excluded.cost_usd
+                            """ + addToRow("d") + """
                             RETURNING 1),
                         """ + BudgetHolds.RELEASE_CTES + """
                         SELECT (SELECT count(*) FROM call) AS inserted, (SELECT cost_usd FROM conversation) AS conversation_usd""")
@@ -160,5 +148,15 @@ public class UsageLedger {
                     call.tenantId(), call.provider(), call.model());
         }
         return new Written(recorded, (Long) row[0] == 1, (BigDecimal) row[1]);
+    }
+
+    /**
+     * The SET list that adds an upsert's counters to the row already there (aliased {@code alias}): the ledger's
+     * roll-ups and the fold of the daily roll-up's shards count the same seven figures.
+     */
+    static String addToRow(String alias) {
+        return String.join(", ", java.util.stream.Stream.of("calls", "failed_calls", "unpriced_calls", "prompt_tokens",
+                        "cached_prompt_tokens", "completion_tokens", "cost_usd")
+                .map(c -> c + " = " + alias + "." + c + " + excluded." + c).toList()) + "\n";
     }
 }
