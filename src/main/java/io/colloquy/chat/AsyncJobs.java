@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import io.colloquy.conversation.Conversations;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.TenantId;
@@ -35,8 +36,10 @@ class AsyncJobs {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final Conversations conversations;
 
-    AsyncJobs(JdbcClient jdbc, Clock clock) {
+    AsyncJobs(JdbcClient jdbc, Clock clock, Conversations conversations) {
+        this.conversations = conversations;
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -46,10 +49,13 @@ class AsyncJobs {
     }
 
     /**
-     * Queues the customer message of a turn that was cut off, unless a job for it exists already (an
-     * async turn that died is its own job). True when a job was queued.
+     * Queues the customer message of a turn that was cut off, unless it was answered after all or a job for
+     * it exists already (an async turn that died is its own job). True when a job was queued.
      */
-    boolean insertRecovered(TenantId tenantId, ConversationId conversationId, int customerSeq) {
+    boolean queueUnanswered(TenantId tenantId, ConversationId conversationId, int customerSeq) {
+        if (conversations.replyTo(tenantId, conversationId, customerSeq).isPresent()) {
+            return false;
+        }
         Timestamp now = Timestamp.from(clock.instant());
         return jdbc.sql("""
                         INSERT INTO async_jobs (id, tenant_id, conversation_id, customer_seq, status, next_run_at,

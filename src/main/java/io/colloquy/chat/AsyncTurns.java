@@ -185,7 +185,7 @@ class AsyncTurns {
             try {
                 Conversations.TurnStart turn = conversations.beginTurn(tenantId, conversationId, job.customerSeq(),
                         chat.turnLease());
-                turn.unansweredOrphanSeq().ifPresent(seq -> jobs.insertRecovered(tenantId, conversationId, seq));
+                turn.orphanedCustomerSeq().ifPresent(seq -> jobs.queueUnanswered(tenantId, conversationId, seq));
                 return new Start.Model(customer, turn.token());
             } catch (Conversations.TurnInProgressException busy) {
                 jobs.retryLater(job, Duration.ofSeconds(1), false, null);

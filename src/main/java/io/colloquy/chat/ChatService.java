@@ -166,7 +166,7 @@ class ChatService {
         }
         Conversations.TurnStart turn = conversations.beginTurn(tenantId, conversationId, customer.seq(),
                 properties.turnLease());
-        turn.unansweredOrphanSeq().ifPresent(seq -> jobs.insertRecovered(tenantId, conversationId, seq));
+        turn.orphanedCustomerSeq().ifPresent(seq -> jobs.queueUnanswered(tenantId, conversationId, seq));
         return new Admission.NeedsModel(tenantId, conversationId, customer, turn.token(), settings, idempotencyKey);
     }
 
@@ -180,10 +180,7 @@ class ChatService {
     private void handOver(Admission.NeedsModel admitted) {
         try {
             tx.executeWithoutResult(s -> {
-                if (conversations.replyTo(admitted.tenantId(), admitted.conversationId(), admitted.customer().seq())
-                        .isEmpty()) {
-                    jobs.insertRecovered(admitted.tenantId(), admitted.conversationId(), admitted.customer().seq());
-                }
+                jobs.queueUnanswered(admitted.tenantId(), admitted.conversationId(), admitted.customer().seq());
                 conversations.endTurn(admitted.tenantId(), admitted.conversationId(), admitted.turnToken());
             });
         } catch (RuntimeException cleanup) {

@@ -40,9 +40,7 @@ class TurnRecovery {
                     for (var turn : abandoned) {
                         try (var logContext = LogContext.of(turn.tenantId(), turn.conversationId())) {
                             if (turn.customerSeq() != null
-                                    && conversations.replyTo(turn.tenantId(), turn.conversationId(), turn.customerSeq())
-                                    .isEmpty()
-                                    && jobs.insertRecovered(turn.tenantId(), turn.conversationId(), turn.customerSeq())) {
+                                    && jobs.queueUnanswered(turn.tenantId(), turn.conversationId(), turn.customerSeq())) {
                                 log.warn("TURN_RECOVERED conversation={} customerSeq={}: the turn was cut off; its "
                                         + "message is queued to be answered", turn.conversationId(), turn.customerSeq());
                             }

@@ -237,8 +237,8 @@ public class Conversations {
      * Starts a model turn answering the customer message {@code customerSeq}, holding the conversation
      * for {@code lease} (renewed by {@link #renewTurn} while the turn lives); a second concurrent turn on
      * the same conversation is refused with 409 rather than racing on its memory. When it takes over from
-     * a turn that died before the recovery freed it, the result names the dead turn's customer message if
-     * that is still unanswered, so the caller queues it in this same transaction and nothing is lost.
+     * a turn that died before the recovery freed it, the result names the dead turn's customer message, so
+     * the caller queues it (if still unanswered) in this same transaction and nothing is lost.
      */
     @Transactional(propagation = Propagation.MANDATORY, noRollbackFor = TurnInProgressException.class)
     public TurnStart beginTurn(TenantId tenantId, ConversationId id, int customerSeq, Duration lease) {
@@ -249,15 +249,11 @@ public class Conversations {
         if (!conversation.tryBeginTurn(token, customerSeq, now, lease)) {
             throw new TurnInProgressException(id);
         }
-        if (orphan != null && (orphan == customerSeq
-                || messages.replyTo(tenantId.value(), id.value(), orphan).isPresent())) {
-            orphan = null;
-        }
-        return new TurnStart(token, Optional.ofNullable(orphan));
+        return new TurnStart(token, orphan == null || orphan == customerSeq ? Optional.empty() : Optional.of(orphan));
     }
 
-    /** A begun turn, and the unanswered customer message of a dead turn it took the conversation from. */
-    public record TurnStart(UUID token, Optional<Integer> unansweredOrphanSeq) {
+    /** A begun turn, and the customer message of a dead turn it took the conversation from. */
+    public record TurnStart(UUID token, Optional<Integer> orphanedCustomerSeq) {
     }
 
     /** Extends a live turn's lease; false when the turn no longer holds the conversation. */
