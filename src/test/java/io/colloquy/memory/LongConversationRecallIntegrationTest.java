@@ -2,18 +2,9 @@ package io.colloquy.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.ActiveProfiles;
 
 import io.colloquy.llm.RecordingModel;
-import io.colloquy.support.Fixtures;
-import io.colloquy.support.Http;
-import io.colloquy.support.TestDatabase;
 
 /**
  * A 433-turn, 16-session conversation of everyday talk through the HTTP API at a 2,000-token budget,
@@ -21,28 +12,10 @@ import io.colloquy.support.TestDatabase;
  * once along the way, the prompts the model receives hold the answers at least twice as often as a
  * sliding window of the same budget over the same transcript, and no prompt passes the budget.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import({TestDatabase.class, RecordingModel.class})
-@ActiveProfiles("test")
-class LongConversationRecallIntegrationTest {
+class LongConversationRecallIntegrationTest extends RecordingModelTestBase {
 
     static final int BUDGET = 2000;
     static final long SEED = 7;
-
-    @LocalServerPort
-    int port;
-    @Autowired
-    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry circuitBreakers;
-
-    Http http;
-    Fixtures fixtures;
-
-    @BeforeEach
-    void setUp() {
-        circuitBreakers.getAllCircuitBreakers().forEach(io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
-        http = new Http(port);
-        fixtures = new Fixtures(http);
-    }
 
     @Test
     void recallsDetailsFromLongAgoFarMoreOftenThanASlidingWindowWhenTheSummariesAreUseless() {

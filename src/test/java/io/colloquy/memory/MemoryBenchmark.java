@@ -20,17 +20,10 @@ import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ActiveProfiles;
 
 import io.colloquy.llm.PromptMessage;
 import io.colloquy.llm.RecordingModel;
 import io.colloquy.support.Fixtures;
-import io.colloquy.support.Http;
-import io.colloquy.support.TestDatabase;
 import io.colloquy.usage.CallPurpose;
 import tools.jackson.databind.JsonNode;
 
@@ -39,26 +32,17 @@ import tools.jackson.databind.JsonNode;
  * history every turn. Run by {@code bench/memory.sh}; not part of the test suite (tag "benchmark").
  */
 @Tag("benchmark")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import({TestDatabase.class, RecordingModel.class})
-@ActiveProfiles("test")
-class MemoryBenchmark {
+class MemoryBenchmark extends RecordingModelTestBase {
 
     static final Encoding O200K = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
     static final int[] CHECKPOINTS = {10, 50, 100, 300};
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcClient jdbc;
     @Autowired
     MeterRegistry meters;
 
     @Test
     void threeHundredTurnsAgainstTheNaiveFullHistoryPrompt() throws IOException {
         RecordingModel.reset(RecordingModel.Summarizer.NORMAL);
-        var http = new Http(port);
-        var fixtures = new Fixtures(http);
         var tenant = fixtures.tenant();
         UUID conversation = fixtures.conversation(tenant);
         int budget = http.get("/api/v1/tenants/" + tenant.id(), Fixtures.ADMIN_KEY).body()

@@ -6,20 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ActiveProfiles;
 
 import io.colloquy.llm.PromptMessage;
 import io.colloquy.llm.RecordingModel;
 import io.colloquy.support.Fixtures;
 import io.colloquy.support.Http;
-import io.colloquy.support.TestDatabase;
 import io.colloquy.usage.CallPurpose;
 import tools.jackson.databind.JsonNode;
 
@@ -28,30 +20,10 @@ import tools.jackson.databind.JsonNode;
  * handoff package), and long customer messages: within the limit they reach the model whole, their end
  * included; over it they are refused with the limit before anything is stored.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import({TestDatabase.class, RecordingModel.class})
-@ActiveProfiles("test")
-class RecallAndLongMessageIntegrationTest {
+class RecallAndLongMessageIntegrationTest extends RecordingModelTestBase {
 
     static final int BUDGET = 1000;
     static final String PLANTED = "By the way, the code for my storage locker at Quayside is 4471.";
-
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcClient jdbc;
-    @Autowired
-    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry circuitBreakers;
-
-    Http http;
-    Fixtures fixtures;
-
-    @BeforeEach
-    void setUp() {
-        circuitBreakers.getAllCircuitBreakers().forEach(io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
-        http = new Http(port);
-        fixtures = new Fixtures(http);
-    }
 
     @Test
     void anArchivedMessageIsQuotedWithItsTimeAndShownInTheMemoryViewAndTheHandoffPackage() {

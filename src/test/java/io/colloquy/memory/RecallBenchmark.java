@@ -16,11 +16,6 @@ import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ActiveProfiles;
 
 import io.colloquy.llm.RecordingModel;
 import io.colloquy.llm.TokenCounter;
@@ -28,7 +23,6 @@ import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
 import io.colloquy.support.Fixtures;
 import io.colloquy.support.Http;
-import io.colloquy.support.TestDatabase;
 import io.colloquy.usage.CallPurpose;
 
 /**
@@ -39,18 +33,11 @@ import io.colloquy.usage.CallPurpose;
  * message as it is inserted. Run by {@code bench/recall.sh}; not part of the test suite (tag "benchmark").
  */
 @Tag("benchmark")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import({TestDatabase.class, RecordingModel.class})
-@ActiveProfiles("test")
-class RecallBenchmark {
+class RecallBenchmark extends RecordingModelTestBase {
 
     static final int BUDGET = 2000;
     static final long[] SEEDS = seeds();
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcClient jdbc;
     @Autowired
     MeterRegistry meters;
     @Autowired
@@ -60,8 +47,6 @@ class RecallBenchmark {
 
     @Test
     void recallAgainstTheSlidingWindow() throws IOException {
-        var http = new Http(port);
-        var fixtures = new Fixtures(http);
         StringBuilder out = new StringBuilder();
         out.append("budget ").append(BUDGET).append(" tokens; seeds ").append(Arrays.toString(SEEDS))
                 .append("; each conversation 16 sessions x 26 turns, then its questions\n\n");

@@ -10,20 +10,11 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.ActiveProfiles;
 
 import io.colloquy.llm.PromptMessage;
 import io.colloquy.llm.RecordingModel;
 import io.colloquy.support.Fixtures;
-import io.colloquy.support.Http;
-import io.colloquy.support.TestDatabase;
 import io.colloquy.usage.CallPurpose;
 import tools.jackson.databind.JsonNode;
 
@@ -32,31 +23,10 @@ import tools.jackson.databind.JsonNode;
  * every prompt stays within the budget, and the planted facts, the changed fact's latest value and
  * the intent survive to the end.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import({TestDatabase.class, RecordingModel.class})
-@ActiveProfiles("test")
-class SessionMemoryIntegrationTest {
+class SessionMemoryIntegrationTest extends RecordingModelTestBase {
 
     static final int BUDGET = 1000;
     static final Encoding O200K = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
-
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcClient jdbc;
-
-    Http http;
-    Fixtures fixtures;
-
-    @Autowired
-    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry circuitBreakers;
-
-    @BeforeEach
-    void setUp() {
-        circuitBreakers.getAllCircuitBreakers().forEach(io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
-        http = new Http(port);
-        fixtures = new Fixtures(http);
-    }
 
     @Test
     void aThreeHundredTurnConversationStaysInBudgetAndKeepsItsFactsAndIntent() {
