@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 SECONDS_RUN="${1:-20}"
 PENDING="${2:-30000}"
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+require wrk wrk
 
 start_service colloquy_bench_claims
 TENANT=$(create_tenant)

@@ -9,7 +9,7 @@
 #   bench/degradation.sh [A|B|C ...]   (default: all)
 source "$(dirname "$0")/lib.sh"
 PARTS="${*:-A B C}"
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+require wrk wrk
 ulimit -n 200000 2>/dev/null || ulimit -n 65536 2>/dev/null || true
 DB_A=colloquy_bench_degraded
 PSQL() { psql -q -h 127.0.0.1 -U colloquy -d "$1" "${@:2}"; }

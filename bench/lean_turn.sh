@@ -11,7 +11,7 @@ SECONDS_RUN="${1:-20}"
 CONVERSATIONS="${2:-512}"
 WARMUP="${3:-20}"
 UP_PORT="${UP_PORT:-18091}"
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+require wrk wrk
 OUT="$RESULTS/lean-turn"
 mkdir -p "$OUT"
 cleanup() { stop_service; stop_static_upstream; }

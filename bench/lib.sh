@@ -10,6 +10,11 @@ BASE="http://127.0.0.1:$BENCH_PORT"
 BENCH_MANAGEMENT_PORT="${BENCH_MANAGEMENT_PORT:-18081}"
 MANAGEMENT="http://127.0.0.1:$BENCH_MANAGEMENT_PORT"
 ADMIN_KEY="bench-admin-key"
+
+# require <command> <Debian package>: stops the script with how to install a tool it needs
+require() {
+  command -v "$1" >/dev/null || { echo "$1 is needed (apt-get install $2)" >&2; exit 1; }
+}
 RESULTS="$BENCH_DIR/results"
 mkdir -p "$RESULTS"
 

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 SECONDS_RUN="${1:-30}"
 B_RATE="${2:-20}"
 A_MULTIPLE="${3:-3}"
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+require wrk wrk
 OUT="$RESULTS/noisy-neighbour"
 mkdir -p "$OUT"
 SIMULATED=(-Dcolloquy.llm.provider=simulated -Dcolloquy.llm.simulated.latency=0ms -Dcolloquy.llm.simulated.chunk-delay=0ms)

@@ -3,12 +3,14 @@
 distinct method on its stack counts once. Prints the Colloquy methods and the library steps worth naming
 (transactions, Hibernate's flush, JSON, JDBC, the OpenAI client, tracing) that most samples pass
 through; with two recordings, side by side.
-  profile_top.py <recording.jfr> [<other recording.jfr>] [--rows N]"""
-import collections, os, re, subprocess, sys
+  profile_top.py <recording.jfr> [<other recording.jfr> ...] [--rows N]"""
+import argparse, collections, os, re, subprocess
 
-args = [a for a in sys.argv[1:] if not a.startswith("--rows")]
-rows = int(sys.argv[sys.argv.index("--rows") + 1]) if "--rows" in sys.argv else 30
-args = [a for a in args if not a.isdigit()]
+parser = argparse.ArgumentParser()
+parser.add_argument("recordings", nargs="+")
+parser.add_argument("--rows", type=int, default=30)
+options = parser.parse_args()
+args, rows = options.recordings, options.rows
 JFR = os.path.join(os.environ["JAVA_HOME"], "bin", "jfr") if os.environ.get("JAVA_HOME") else "jfr"
 LIBRARY = {  # a step worth naming: a frame prefix
     "transaction begin": "org.springframework.transaction.support.AbstractPlatformTransactionManager.getTransaction",

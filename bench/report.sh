@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 ROWS="${1:-10000000}"
 DB=colloquy_bench_report
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+require wrk wrk
 start_service $DB
 TENANT=$(create_tenant)
 FINANCE=$(curl -fs -XPOST "$BASE/api/v1/tenants/$TENANT/api-keys" -H "Authorization: Bearer $ADMIN_KEY" \

@@ -5,7 +5,7 @@
 STATIC_DIR=""
 start_static_upstream() {
   local port="$1"
-  command -v nginx >/dev/null || { echo "nginx is needed (apt-get install nginx-light)" >&2; exit 1; }
+  require nginx nginx-light
   STATIC_DIR=$(mktemp -d /tmp/colloquy-static-upstream.XXXXXX)
   python3 - "$STATIC_DIR/body.conf" <<'PY'
 import json, sys

@@ -7,7 +7,7 @@ SECONDS_RUN="${1:-30}"
 CONNECTIONS="${2:-32}"
 CONVERSATIONS="${3:-400}"
 THREADS=2
-command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+require wrk wrk
 
 start_service colloquy_bench_turns -Dcolloquy.llm.simulated.latency=0ms
 TENANT=$(create_tenant)
