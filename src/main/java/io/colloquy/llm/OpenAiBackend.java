@@ -86,7 +86,8 @@ class OpenAiBackend implements ModelBackend {
         Timeout timeout = Timeout.builder().connect(endpoint.connectTimeout()).read(endpoint.readTimeout())
                 .write(endpoint.readTimeout()).request(Duration.ofMinutes(10)).build();
         this.client = new OpenAIClientImpl(ClientOptions.builder()
-                .httpClient(SpringAiOpenAiHttpClient.builder().timeout(timeout).interceptor(KEEP_ERROR_BODY).build())
+                .httpClient(TcpNoDelay.apply(
+                        SpringAiOpenAiHttpClient.builder().timeout(timeout).interceptor(KEEP_ERROR_BODY).build()))
                 .baseUrl(endpoint.baseUrl())
                 // the SDK insists on a key; servers without one (a local Ollama) ignore it
                 .apiKey(endpoint.apiKey() == null || endpoint.apiKey().isBlank() ? "none" : endpoint.apiKey())
