@@ -3,16 +3,16 @@ package io.colloquy.events;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Tells every instance that something under a key changed ({@code c:<conversation>}, {@code q:<tenant>}).
- * Inside a transaction the notification is sent just before it commits, through PostgreSQL's
- * {@code pg_notify}, which delivers it only if the commit succeeds: no instance hears of a change that
- * was rolled back. The same key and payload are sent once per transaction.
+ * Tells every instance that something under a key changed ({@code c:<conversation>}, {@code q:<tenant>}),
+ * through PostgreSQL's {@code pg_notify}. Inside a transaction the notification is sent after it commits
+ * (by the {@link NotificationSender}, batched, outside the writing transaction): no instance hears of a
+ * change that was rolled back, and every change it hears of is already visible. The same key and payload
+ * are sent once per transaction.
  */
 @Component
 public class Notifications {
@@ -22,10 +22,10 @@ public class Notifications {
     static final int MAX_PAYLOAD = 7900;
     private static final Object PENDING = new Object();
 
-    private final JdbcClient jdbc;
+    private final NotificationSender sender;
 
-    Notifications(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    Notifications(NotificationSender sender) {
+        this.sender = sender;
     }
 
     /**
@@ -38,7 +38,7 @@ public class Notifications {
             throw new IllegalArgumentException("notification payload too large: " + message.length());
         }
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
-            send(message);
+            sender.send(message);
             return;
         }
         pending().add(message);
@@ -52,8 +52,8 @@ public class Notifications {
             TransactionSynchronizationManager.bindResource(PENDING, fresh);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
-                public void beforeCommit(boolean readOnly) {
-                    fresh.forEach(Notifications.this::send);
+                public void afterCommit() {
+                    fresh.forEach(sender::send);
                 }
 
                 @Override
@@ -64,9 +64,5 @@ public class Notifications {
             pending = fresh;
         }
         return pending;
-    }
-
-    private void send(String message) {
-        jdbc.sql("SELECT pg_notify('" + CHANNEL + "', :message)").param("message", message).query().singleRow();
     }
 }
