@@ -134,10 +134,10 @@ class TurnEngine {
             return new ModelTurn(null, new LlmResult.Unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN,
                     "circuit open", List.of()), List.of(), null);
         }
-        List<Double> earlier = conversations.latestAssistantMessages(tenantId, conversationId, 10).stream()
+        PreparedContext context = memory.prepare(tenantId, conversationId, settings, throughSeq, deadline);
+        List<Double> earlier = context.latestAnswers().stream()
                 .map(m -> m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence())
                 .toList();
-        PreparedContext context = memory.prepare(tenantId, conversationId, settings, throughSeq, deadline);
         var request = new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
                 context.prompt(), 0, true, deadline);
         if (!listener.streaming()) {

@@ -2,6 +2,7 @@ package io.colloquy.memory;
 
 import java.util.List;
 
+import io.colloquy.conversation.Message;
 import io.colloquy.llm.PromptMessage;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
@@ -22,10 +23,11 @@ public final class PreparedContext {
     private final MemoryState compacted;
     private final List<RecordedCall> summarizationCalls;
     private final List<MemoryView.Recalled> recalled;
+    private final List<Message> latestAnswers;
 
     PreparedContext(TenantId tenantId, ConversationId conversationId, String model, List<PromptMessage> prompt,
                     int promptTokens, int budget, MemoryState compacted, List<RecordedCall> summarizationCalls,
-                    List<MemoryView.Recalled> recalled) {
+                    List<MemoryView.Recalled> recalled, List<Message> latestAnswers) {
         this.tenantId = tenantId;
         this.conversationId = conversationId;
         this.model = model;
@@ -35,6 +37,15 @@ public final class PreparedContext {
         this.compacted = compacted;
         this.summarizationCalls = List.copyOf(summarizationCalls);
         this.recalled = List.copyOf(recalled);
+        this.latestAnswers = List.copyOf(latestAnswers);
+    }
+
+    /**
+     * The assistant's latest {@value SessionMemory#ANSWER_HISTORY} messages before this turn, newest first (the
+     * confidence history the handoff triggers read), read with the transcript in the same transaction.
+     */
+    public List<Message> latestAnswers() {
+        return latestAnswers;
     }
 
     public TenantId tenantId() {

@@ -41,6 +41,8 @@ import io.colloquy.tenant.TenantSettings;
 public class SessionMemory {
 
     private static final int MAX_FACTS = 200;
+    /** How many of the assistant's latest messages a prepared context carries (see {@link PreparedContext#latestAnswers}). */
+    public static final int ANSWER_HISTORY = 10;
 
     private final TransactionTemplate readTogether;
     private final MemoryRepository repository;
@@ -137,9 +139,10 @@ public class SessionMemory {
                                   int throughSeq, Instant deadline) {
         String model = modelFor(settings);
         int budget = settings.contextTokenBudget();
-        // the memory and the messages it does not cover, read in one read-only transaction (one connection
-        // checkout and one round of BEGIN/COMMIT instead of one per read); compaction below runs outside it
-        record Read(MemoryState state, List<Message> recent) {
+        // the memory, the messages it does not cover and the latest answers, read in one read-only transaction
+        // (one connection checkout and one round of BEGIN/COMMIT instead of one per read); compaction below
+        // runs outside it
+        record Read(MemoryState state, List<Message> recent, List<Message> latestAnswers) {
         }
         Read read = readTogether.execute(status -> {
             MemoryState s = read(tenantId, conversationId);
@@ -149,7 +152,8 @@ public class SessionMemory {
                 // a queued turn answered late, after later turns were already compacted: its message still goes last
                 conversations.message(tenantId, conversationId, throughSeq).ifPresent(messages::add);
             }
-            return new Read(s, messages);
+            return new Read(s, messages, conversations.latestAssistantMessages(tenantId, conversationId,
+                    ANSWER_HISTORY));
         });
         MemoryState state = read.state();
         List<Message> recent = read.recent();
@@ -180,7 +184,7 @@ public class SessionMemory {
         List<MemoryView.Recalled> recalled = recall(tenantId, conversationId, model, state, recent.getLast(), budget);
         ContextAssembler.Assembled assembled = assembler.assemble(model, instructions, state, recalled, recent, budget);
         return new PreparedContext(tenantId, conversationId, model, assembled.prompt(), assembled.tokens(), budget,
-                compacted, calls, assembled.recalled());
+                compacted, calls, assembled.recalled(), read.latestAnswers());
     }
 
     /**
