@@ -65,6 +65,9 @@ measure() { # <label> <database> [java flags...]
   create_conversations "$key" "$CONVERSATIONS" "$ids"
   echo "== $label: warm-up ${WARMUP}s, then ${SECONDS_RUN}s at 32 connections and at 1"
   wrk -t2 -c32 -d${WARMUP}s -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 2 > /dev/null
+  # the warm-up's last turns are still being answered when wrk stops: a new turn on one of those conversations
+  # would be refused with 409
+  sleep 2
   wrk -t2 -c32 -d${SECONDS_RUN}s --latency -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 2 > "$OUT/$label-32.txt"
   wrk -t1 -c1 -d${SECONDS_RUN}s --latency -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 1 > "$OUT/$label-1.txt"
   psql -q -h 127.0.0.1 -U colloquy -d "$db" -At -c \

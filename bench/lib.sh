@@ -18,7 +18,12 @@ require() {
 RESULTS="$BENCH_DIR/results"
 mkdir -p "$RESULTS"
 
+# BENCH_JAR=<path> runs a given build instead (an earlier commit's jar, for a side-by-side run)
 build_jar() {
+  if [ -n "${BENCH_JAR:-}" ]; then
+    JAR="$BENCH_JAR"
+    return
+  fi
   if [ -z "${BENCH_SKIP_BUILD:-}" ] || ! ls "$ROOT"/target/colloquy-*.jar >/dev/null 2>&1; then
     (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
   fi

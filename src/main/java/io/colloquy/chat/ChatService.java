@@ -12,6 +12,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.colloquy.conversation.ConversationStatus;
 import io.colloquy.conversation.ConversationView;
 import io.colloquy.conversation.Conversations;
 import io.colloquy.conversation.Message;
@@ -142,7 +143,7 @@ class ChatService {
 
     private Admission admit(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey,
                             TenantSettings settings, SpendGuard.Decision spend) {
-        ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
+        ConversationStatus status = conversations.lockedStatus(tenantId, conversationId);
         if (idempotencyKey != null) {
             Optional<TurnResponse> earlier = idempotency.lookUp(tenantId, conversationId, "sync:" + idempotencyKey,
                     content, TurnResponse.class);
@@ -150,12 +151,12 @@ class ChatService {
                 return new Admission.Answered(earlier.get());
             }
         }
-        Message customer = engine.accept(tenantId, conversationId, conversation.status(), content, spend);
+        Message customer = engine.accept(tenantId, conversationId, status, content, spend);
         if (idempotencyKey != null) {
             idempotency.record(tenantId, conversationId, "sync:" + idempotencyKey, content, customer.seq());
         }
-        Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, conversation.status(),
-                customer, settings, spend);
+        Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, status, customer,
+                settings, spend);
         if (decided.isPresent()) {
             TurnResponse immediate = TurnResponse.of(conversationId, customer, decided.get(), TurnResponse.UsageBody.NONE,
                     null);

@@ -163,7 +163,7 @@ class TurnEngine {
         HandoffRef handoff = trigger
                 .map(t -> handoffs.open(tenantId, conversationId, t, answer, answer.suggestedNextAction()))
                 .orElse(null);
-        return new Written(reply, handoff, conversations.lockAndGet(tenantId, conversationId).status());
+        return new Written(reply, handoff, conversations.lockedStatus(tenantId, conversationId));
     }
 
     /**
@@ -178,7 +178,7 @@ class TurnEngine {
             memory.commitTurn(turn.context(), null, customer.seq());
         }
         HandoffRef handoff = handoffs.open(tenantId, conversationId, trigger, null, null);
-        return new Written(reply, handoff, conversations.lockAndGet(tenantId, conversationId).status());
+        return new Written(reply, handoff, conversations.lockedStatus(tenantId, conversationId));
     }
 
     /** Why a turn the model could not answer goes to a person: the budget, or the model itself. */

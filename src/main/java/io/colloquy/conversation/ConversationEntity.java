@@ -1,6 +1,5 @@
 package io.colloquy.conversation;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,68 +64,6 @@ class ConversationEntity {
         this.metadata = metadata == null ? new HashMap<>() : new HashMap<>(metadata);
         this.createdAt = now;
         this.updatedAt = now;
-    }
-
-    int nextSeq(Instant now) {
-        lastSeq++;
-        updatedAt = now;
-        return lastSeq;
-    }
-
-    long nextEventSeq() {
-        return ++lastEventSeq;
-    }
-
-    void moveTo(ConversationStatus target, Instant now) {
-        if (!status.canMoveTo(target)) {
-            throw new IllegalTransitionException(status, target);
-        }
-        status = target;
-        updatedAt = now;
-    }
-
-    /**
-     * One model turn at a time. A turn holds the conversation until {@code lease} from now (the live turn
-     * renews it); a token whose lease ran out belonged to a turn that died.
-     */
-    boolean tryBeginTurn(UUID token, int customerSeq, Instant now, Duration lease) {
-        if (turnToken != null && turnLeaseUntil != null && turnLeaseUntil.isAfter(now)) {
-            return false;
-        }
-        turnToken = token;
-        turnStartedAt = now;
-        turnLeaseUntil = now.plus(lease);
-        turnCustomerSeq = customerSeq;
-        return true;
-    }
-
-    /** The customer message a dead turn (its lease ran out) was answering, or null. */
-    Integer abandonedTurnCustomerSeq(Instant now) {
-        boolean abandoned = turnToken != null && turnLeaseUntil != null && !turnLeaseUntil.isAfter(now);
-        return abandoned ? turnCustomerSeq : null;
-    }
-
-    boolean holdsTurn(UUID token) {
-        return token.equals(turnToken);
-    }
-
-    boolean endTurn(UUID token) {
-        if (token.equals(turnToken)) {
-            turnToken = null;
-            turnStartedAt = null;
-            turnLeaseUntil = null;
-            turnCustomerSeq = null;
-            return true;
-        }
-        return false;
-    }
-
-    ConversationStatus status() {
-        return status;
-    }
-
-    UUID tenantId() {
-        return tenantId;
     }
 
     ConversationView view() {

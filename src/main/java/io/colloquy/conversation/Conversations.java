@@ -6,13 +6,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 
 import org.springframework.data.domain.Limit;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,6 +27,7 @@ import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.NotFoundException;
 import io.colloquy.shared.TenantId;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Conversations and their append-only transcript: the module's public face. Every read and write is
@@ -37,7 +36,7 @@ import io.colloquy.shared.TenantId;
 @Service
 public class Conversations {
 
-    /** Key of the per-transaction set of locked conversation ids. */
+    /** Key of the per-transaction map of locked conversations. */
     private static final Object LOCKED = new Object();
 
     private final ConversationRepository conversations;
@@ -47,9 +46,11 @@ public class Conversations {
     private final JdbcClient jdbc;
     private final Notifications notifications;
     private final Privacy privacy;
+    private final JsonMapper json;
 
     Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock,
-                  EntityManager entityManager, JdbcClient jdbc, Notifications notifications, Privacy privacy) {
+                  EntityManager entityManager, JdbcClient jdbc, Notifications notifications, Privacy privacy,
+                  JsonMapper json) {
         this.conversations = conversations;
         this.messages = messages;
         this.clock = clock;
@@ -57,6 +58,7 @@ public class Conversations {
         this.jdbc = jdbc;
         this.notifications = notifications;
         this.privacy = privacy;
+        this.json = json;
     }
 
     /**
@@ -99,8 +101,10 @@ public class Conversations {
     @Transactional
     public ConversationView start(TenantId tenantId, String externalUserRef, Map<String, Object> metadata) {
         var entity = new ConversationEntity(Ids.newId(), tenantId.value(), externalUserRef, metadata, clock.instant());
-        // persist, not save: an entity with an assigned id would otherwise be merged (a SELECT before the INSERT)
+        // persist, not save: an entity with an assigned id would otherwise be merged (a SELECT before the INSERT);
+        // flushed at once, so a lock taken later in the same transaction (plain SQL) finds the row
         entityManager.persist(entity);
+        entityManager.flush();
         return entity.view();
     }
 
@@ -111,6 +115,11 @@ public class Conversations {
 
     @Transactional(readOnly = true)
     public Optional<ConversationView> find(TenantId tenantId, ConversationId id) {
+        LockedConversation held = heldInThisTransaction(tenantId, id);
+        if (held != null) {
+            // this transaction's own changes, not yet written back
+            return Optional.of(held.view(json));
+        }
         return conversations.find(tenantId.value(), id.value()).map(ConversationEntity::view);
     }
 
@@ -149,15 +158,23 @@ public class Conversations {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Message append(TenantId tenantId, ConversationId id, NewMessage message) {
-        ConversationEntity conversation = lock(tenantId, id);
+        LockedConversation conversation = lock(tenantId, id);
         var now = clock.instant();
         int seq = conversation.nextSeq(now);
-        var entity = new MessageEntity(id.value(), seq, tenantId.value(), message.role(),
-                privacy.redact(tenantId, message.content()), message.inReplyTo(), message.modelAnswer(),
-                message.author(), now);
-        entityManager.persist(entity);
+        String content = privacy.redact(tenantId, message.content());
+        jdbc.sql("""
+                        INSERT INTO messages (tenant_id, conversation_id, seq, role, content, in_reply_to, model_answer,
+                            author, created_at)
+                        VALUES (:tenant, :conversation, :seq, :role, :content, :inReplyTo, CAST(:modelAnswer AS jsonb),
+                            :author, :now)""")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("seq", seq)
+                .param("role", message.role().name()).param("content", content).param("inReplyTo", message.inReplyTo())
+                .param("modelAnswer", message.modelAnswer()).param("author", message.author())
+                .param("now", Timestamp.from(now))
+                .update();
         recordEvent(tenantId, id, conversation, ConversationEvent.Kind.MESSAGE, seq, null);
-        return entity.view();
+        return new Message(seq, message.role(), content, now, message.inReplyTo(), message.author(),
+                message.modelAnswer());
     }
 
     /**
@@ -165,7 +182,7 @@ public class Conversations {
      * lock, so events are numbered in the order they happened) and wakes its streams on every instance
      * when the transaction commits.
      */
-    private void recordEvent(TenantId tenantId, ConversationId id, ConversationEntity conversation,
+    private void recordEvent(TenantId tenantId, ConversationId id, LockedConversation conversation,
                              ConversationEvent.Kind kind, Integer messageSeq, ConversationStatus status) {
         jdbc.sql("""
                         INSERT INTO conversation_events (tenant_id, conversation_id, seq, kind, message_seq, status, created_at)
@@ -222,15 +239,21 @@ public class Conversations {
     /** The conversation's current state, read under its row lock (inside the caller's transaction). */
     @Transactional(propagation = Propagation.MANDATORY)
     public ConversationView lockAndGet(TenantId tenantId, ConversationId id) {
-        return lock(tenantId, id).view();
+        return lock(tenantId, id).view(json);
+    }
+
+    /** The conversation's status, read under its row lock (inside the caller's transaction). */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public ConversationStatus lockedStatus(TenantId tenantId, ConversationId id) {
+        return lock(tenantId, id).status();
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
     public ConversationView moveTo(TenantId tenantId, ConversationId id, ConversationStatus target) {
-        ConversationEntity conversation = lock(tenantId, id);
+        LockedConversation conversation = lock(tenantId, id);
         conversation.moveTo(target, clock.instant());
         recordEvent(tenantId, id, conversation, ConversationEvent.Kind.STATUS, null, target);
-        return conversation.view();
+        return conversation.view(json);
     }
 
     /**
@@ -243,7 +266,7 @@ public class Conversations {
     @Transactional(propagation = Propagation.MANDATORY, noRollbackFor = TurnInProgressException.class)
     public TurnStart beginTurn(TenantId tenantId, ConversationId id, int customerSeq, Duration lease) {
         UUID token = UUID.randomUUID();
-        ConversationEntity conversation = lock(tenantId, id);
+        LockedConversation conversation = lock(tenantId, id);
         Instant now = clock.instant();
         Integer orphan = conversation.abandonedTurnCustomerSeq(now);
         if (!conversation.tryBeginTurn(token, customerSeq, now, lease)) {
@@ -325,36 +348,47 @@ public class Conversations {
 
     /**
      * The conversation under its row lock, found by id and tenant together, so no caller can lock
-     * another tenant's row. Within one transaction the first call locks it; later calls take it from
-     * the persistence context without another query (and without losing changes not yet flushed).
+     * another tenant's row. Within one transaction the first call locks it; later calls get the same
+     * {@link LockedConversation}, with this transaction's changes, which are written back before the commit.
      */
-    private ConversationEntity lock(TenantId tenantId, ConversationId id) {
-        Set<UUID> locked = lockedInThisTransaction();
-        if (locked.contains(id.value())) {
-            ConversationEntity held = entityManager.find(ConversationEntity.class,
-                    new ConversationEntity.Key(tenantId.value(), id.value()));
-            if (held != null) {
-                return held;
-            }
+    private LockedConversation lock(TenantId tenantId, ConversationId id) {
+        Map<UUID, LockedConversation> locked = lockedInThisTransaction();
+        LockedConversation held = locked.get(id.value());
+        if (held != null && held.tenantId().equals(tenantId.value())) {
+            return held;
         }
-        // a primary-key load with the lock: no query to parse, and nothing flushed before it
-        ConversationEntity entity = entityManager.find(ConversationEntity.class,
-                new ConversationEntity.Key(tenantId.value(), id.value()), LockModeType.PESSIMISTIC_WRITE);
-        if (entity == null) {
+        LockedConversation row = held == null ? LockedConversation.lock(jdbc, tenantId, id) : null;
+        if (row == null) {
             throw notFound(id);
         }
-        locked.add(id.value());
-        return entity;
+        locked.put(id.value(), row);
+        return row;
     }
 
-    /** The conversations this transaction holds row locks on (forgotten when it ends). */
+    /** The conversation as this transaction changed it, when it holds its lock; else null. */
     @SuppressWarnings("unchecked")
-    private static Set<UUID> lockedInThisTransaction() {
-        Set<UUID> locked = (Set<UUID>) TransactionSynchronizationManager.getResource(LOCKED);
+    private static LockedConversation heldInThisTransaction(TenantId tenantId, ConversationId id) {
+        var locked = (Map<UUID, LockedConversation>) TransactionSynchronizationManager.getResource(LOCKED);
+        LockedConversation held = locked == null ? null : locked.get(id.value());
+        return held != null && held.tenantId().equals(tenantId.value()) ? held : null;
+    }
+
+    /**
+     * The conversations this transaction holds row locks on: their changes are written back just before it
+     * commits (one UPDATE each), and they are forgotten when it ends.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<UUID, LockedConversation> lockedInThisTransaction() {
+        var locked = (Map<UUID, LockedConversation>) TransactionSynchronizationManager.getResource(LOCKED);
         if (locked == null) {
-            Set<UUID> fresh = new HashSet<>();
+            Map<UUID, LockedConversation> fresh = new HashMap<>();
             TransactionSynchronizationManager.bindResource(LOCKED, fresh);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void beforeCommit(boolean readOnly) {
+                    fresh.values().forEach(c -> c.writeBack(jdbc));
+                }
+
                 @Override
                 public void afterCompletion(int status) {
                     TransactionSynchronizationManager.unbindResourceIfPossible(LOCKED);
