@@ -12,7 +12,6 @@ import java.util.UUID;
 
 import jakarta.persistence.EntityManager;
 
-import org.springframework.data.domain.Limit;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -36,11 +35,18 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class Conversations {
 
+    /**
+     * The transcript's rows, read with plain SQL (the turn reads them on every prompt): append-only, so
+     * nothing about them needs an entity's bookkeeping.
+     */
+    private static final String MESSAGES = """
+            SELECT seq, role, content, created_at, in_reply_to, author, model_answer FROM messages
+            WHERE tenant_id = :tenant AND conversation_id = :conversation""";
+
     /** Key of the per-transaction map of locked conversations. */
     private static final Object LOCKED = new Object();
 
     private final ConversationRepository conversations;
-    private final MessageRepository messages;
     private final Clock clock;
     private final EntityManager entityManager;
     private final JdbcClient jdbc;
@@ -48,11 +54,10 @@ public class Conversations {
     private final Privacy privacy;
     private final JsonMapper json;
 
-    Conversations(ConversationRepository conversations, MessageRepository messages, Clock clock,
+    Conversations(ConversationRepository conversations, Clock clock,
                   EntityManager entityManager, JdbcClient jdbc, Notifications notifications, Privacy privacy,
                   JsonMapper json) {
         this.conversations = conversations;
-        this.messages = messages;
         this.clock = clock;
         this.entityManager = entityManager;
         this.jdbc = jdbc;
@@ -127,27 +132,32 @@ public class Conversations {
     @Transactional(readOnly = true)
     public List<Message> messagesAfter(TenantId tenantId, ConversationId id, int afterSeq, int limit) {
         requireExists(tenantId, id);
-        return messages.after(tenantId.value(), id.value(), afterSeq, Limit.of(limit)).stream()
-                .map(MessageEntity::view).toList();
+        return jdbc.sql(MESSAGES + " AND seq > :after ORDER BY seq LIMIT :limit")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("after", afterSeq)
+                .param("limit", limit).query(Conversations::message).list();
     }
 
     /** Messages in {@code (afterSeq, throughSeq]}, oldest first. */
     @Transactional(readOnly = true)
     public List<Message> messagesBetween(TenantId tenantId, ConversationId id, int afterSeq, int throughSeq) {
-        return messages.between(tenantId.value(), id.value(), afterSeq, throughSeq).stream()
-                .map(MessageEntity::view).toList();
+        return jdbc.sql(MESSAGES + " AND seq > :after AND seq <= :through ORDER BY seq")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("after", afterSeq)
+                .param("through", throughSeq).query(Conversations::message).list();
     }
 
     @Transactional(readOnly = true)
     public Optional<Message> message(TenantId tenantId, ConversationId id, int seq) {
-        return messages.one(tenantId.value(), id.value(), seq).map(MessageEntity::view);
+        return jdbc.sql(MESSAGES + " AND seq = :seq")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("seq", seq)
+                .query(Conversations::message).optional();
     }
 
     /** The model's most recent answers, newest first (for confidence history and handoff packages). */
     @Transactional(readOnly = true)
     public List<Message> latestAssistantMessages(TenantId tenantId, ConversationId id, int limit) {
-        return messages.latestOfRole(tenantId.value(), id.value(), MessageRole.ASSISTANT, Limit.of(limit)).stream()
-                .map(MessageEntity::view).toList();
+        return jdbc.sql(MESSAGES + " AND role = 'ASSISTANT' ORDER BY seq DESC LIMIT :limit")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("limit", limit)
+                .query(Conversations::message).list();
     }
 
     /**
@@ -328,7 +338,9 @@ public class Conversations {
     /** The assistant's answer to the customer message {@code customerSeq}, if it has one. */
     @Transactional(readOnly = true)
     public Optional<Message> replyTo(TenantId tenantId, ConversationId id, int customerSeq) {
-        return messages.replyTo(tenantId.value(), id.value(), customerSeq).map(MessageEntity::view);
+        return jdbc.sql(MESSAGES + " AND role = 'ASSISTANT' AND in_reply_to = :customerSeq")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("customerSeq", customerSeq)
+                .query(Conversations::message).optional();
     }
 
     /**
@@ -407,6 +419,13 @@ public class Conversations {
 
     private static NotFoundException notFound(ConversationId id) {
         return new NotFoundException("Conversation", id);
+    }
+
+    private static Message message(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        int inReplyTo = rs.getInt("in_reply_to");
+        Integer replyTo = rs.wasNull() ? null : inReplyTo;
+        return new Message(rs.getInt("seq"), MessageRole.valueOf(rs.getString("role")), rs.getString("content"),
+                rs.getTimestamp("created_at").toInstant(), replyTo, rs.getString("author"), rs.getString("model_answer"));
     }
 
     /** A message to append. */
