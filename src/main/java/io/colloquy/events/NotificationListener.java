@@ -1,10 +1,8 @@
 package io.colloquy.events;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -17,9 +15,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Listens on PostgreSQL's notification channel over a connection of its own (outside the pool, since it
- * is held for the instance's life; behind PgBouncer in transaction mode it must reach PostgreSQL in
- * session mode) and hands each notification to the {@link EventHub}. Reconnects by itself.
+ * Listens on PostgreSQL's notification channel over a connection of its own ({@link OwnConnection}) and
+ * hands each notification to the {@link EventHub}. Reconnects by itself.
  */
 @Component
 class NotificationListener implements DisposableBean {
@@ -53,7 +50,7 @@ class NotificationListener implements DisposableBean {
     private void listen() {
         boolean first = true;
         while (running) {
-            try (Connection connection = open()) {
+            try (Connection connection = OwnConnection.open(database, "colloquy-notifications")) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + Notifications.CHANNEL);
                 }
@@ -90,19 +87,6 @@ class NotificationListener implements DisposableBean {
                 }
             }
         }
-    }
-
-    private Connection open() throws SQLException {
-        Properties props = new Properties();
-        if (database.getUsername() != null) {
-            props.setProperty("user", database.getUsername());
-        }
-        if (database.getPassword() != null) {
-            props.setProperty("password", database.getPassword());
-        }
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("ApplicationName", "colloquy-notifications");
-        return DriverManager.getConnection(database.getJdbcUrl(), props);
     }
 
     private void sleep() {

@@ -1,14 +1,12 @@
 package io.colloquy.events;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -110,16 +108,7 @@ class NotificationSender implements InitializingBean, DisposableBean {
     }
 
     private void open() throws SQLException {
-        Properties props = new Properties();
-        if (database.getUsername() != null) {
-            props.setProperty("user", database.getUsername());
-        }
-        if (database.getPassword() != null) {
-            props.setProperty("password", database.getPassword());
-        }
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("ApplicationName", "colloquy-notification-sender");
-        connection = DriverManager.getConnection(database.getJdbcUrl(), props);
+        connection = OwnConnection.open(database, "colloquy-notification-sender");
         try (Statement setting = connection.createStatement()) {
             // a wake-up's commit need not wait for the disk (see the class comment)
             setting.execute("SET synchronous_commit = off");
