@@ -3,13 +3,14 @@
 # answering at once), Colloquy with the OpenAI provider pointed at it, and wrk posting synchronous turns
 # over many conversations of one tenant; then the same with the simulated provider; and the upstream
 # alone, in the same run. Prints one table.
-#   bench/lean_turn.sh [seconds=20] [conversations=512] [warm-up seconds=20]
+#   bench/lean_turn.sh [seconds=20] [conversations=512] [warm-up seconds=60]
+# (60 s: on 2 cores the JIT compiler still took a quarter of the CPU 35 s after start)
 # Extra JVM flags for both runs: LEAN_JAVA_OPTS (for example a profiler agent).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/static_upstream.sh"
 SECONDS_RUN="${1:-20}"
 CONVERSATIONS="${2:-512}"
-WARMUP="${3:-20}"
+WARMUP="${3:-60}"
 UP_PORT="${UP_PORT:-18091}"
 require wrk wrk
 OUT="$RESULTS/lean-turn"
@@ -59,17 +60,21 @@ measure() { # <label> <database> [java flags...]
   local label="$1" db="$2"; shift 2
   start_service "$db" -Dcolloquy.tenant.rate-limit.enabled=false ${LEAN_JAVA_OPTS:-} "$@"
   trap cleanup EXIT
-  local tenant key ids="$OUT/conversations-$label.txt"
+  local tenant key ids="$OUT/conversations-$label.txt" fresh="$OUT/conversations-$label-1.txt"
   tenant=$(create_tenant)
   key=$(create_key "$tenant" CHAT)
   create_conversations "$key" "$CONVERSATIONS" "$ids"
+  # the one-connection row gets conversations of its own: a turn's cost grows with the transcript its prompt
+  # reads (until memory compacts it), so on the loaded ones a faster build would be measured on longer
+  # conversations than a slower one
+  create_conversations "$key" "$CONVERSATIONS" "$fresh"
   echo "== $label: warm-up ${WARMUP}s, then ${SECONDS_RUN}s at 32 connections and at 1"
   wrk -t2 -c32 -d${WARMUP}s -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 2 > /dev/null
   # the warm-up's last turns are still being answered when wrk stops: a new turn on one of those conversations
   # would be refused with 409
   sleep 2
   wrk -t2 -c32 -d${SECONDS_RUN}s --latency -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 2 > "$OUT/$label-32.txt"
-  wrk -t1 -c1 -d${SECONDS_RUN}s --latency -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 1 > "$OUT/$label-1.txt"
+  wrk -t1 -c1 -d${SECONDS_RUN}s --latency -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$fresh" 1 > "$OUT/$label-1.txt"
   psql -q -h 127.0.0.1 -U colloquy -d "$db" -At -c \
     "SELECT purpose || ' ' || outcome || ' ' || count(*) FROM usage_ledger GROUP BY purpose, outcome ORDER BY 1" \
     > "$OUT/$label-ledger.txt"
