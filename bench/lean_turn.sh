@@ -4,7 +4,7 @@
 # over many conversations of one tenant; then the same with the simulated provider; and the upstream
 # alone, in the same run. Prints one table.
 #   bench/lean_turn.sh [seconds=20] [conversations=512] [warm-up seconds=60]
-# (60 s: on 2 cores the JIT compiler still took a quarter of the CPU 35 s after start)
+# (60 s: on 2 cores the JIT compiler still had a third of the service's CPU samples some 45 s after start)
 # Extra JVM flags for both runs: LEAN_JAVA_OPTS (for example a profiler agent).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/static_upstream.sh"
