@@ -20,7 +20,11 @@ import org.hibernate.type.SqlTypes;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
 
-/** Keyed by tenant and id together, like every tenant-owned row (the schema distributes by tenant). */
+/**
+ * A conversation as created and as read for its view. Keyed by tenant and id together, like every
+ * tenant-owned row (the schema distributes by tenant). Its counters and turn columns are changed only under
+ * the row lock, through {@link LockedConversation}.
+ */
 @Entity
 @Table(name = "conversations")
 @IdClass(ConversationEntity.Key.class)
@@ -42,11 +46,6 @@ class ConversationEntity {
     @JdbcTypeCode(SqlTypes.JSON)
     private Map<String, Object> metadata = new HashMap<>();
     private int lastSeq;
-    private long lastEventSeq;
-    private UUID turnToken;
-    private Instant turnStartedAt;
-    private Instant turnLeaseUntil;
-    private Integer turnCustomerSeq;
     @Column(updatable = false)
     private Instant createdAt;
     private Instant updatedAt;
