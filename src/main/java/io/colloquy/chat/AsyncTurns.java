@@ -13,7 +13,6 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.colloquy.conversation.ConversationStatus;
-import io.colloquy.conversation.ConversationView;
 import io.colloquy.conversation.Conversations;
 import io.colloquy.conversation.Message;
 import io.colloquy.handoff.HandoffRef;
@@ -80,15 +79,15 @@ class AsyncTurns {
         SpendGuard.Decision spend = spendGuard.check(tenantId, settings);
         String key = idempotencyKey == null ? null : "async:" + idempotencyKey;
         UUID jobId = tx.execute(s -> {
-            ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
+            ConversationStatus status = conversations.lockedStatus(tenantId, conversationId);
             if (key != null) {
                 Optional<UUID> earlier = idempotency.lookUp(tenantId, conversationId, key, content, UUID.class);
                 if (earlier.isPresent()) {
                     return earlier.get();
                 }
             }
-            Message customer = engine.accept(tenantId, conversationId, conversation.status(), content, spend);
-            Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, conversation.status(),
+            Message customer = engine.accept(tenantId, conversationId, status, content, spend);
+            Optional<TurnEngine.Written> decided = engine.withoutModel(tenantId, conversationId, status,
                     customer, settings, spend);
             UUID id = decided
                     .map(w -> jobs.insertDone(tenantId, conversationId, customer.seq(),
@@ -161,7 +160,7 @@ class AsyncTurns {
             if (!jobs.holdsLease(job)) {
                 throw new AsyncJobs.LeaseLostException(job.id());
             }
-            ConversationView conversation = conversations.lockAndGet(tenantId, conversationId);
+            ConversationStatus status = conversations.lockedStatus(tenantId, conversationId);
             Message customer = conversations.message(tenantId, conversationId, job.customerSeq()).orElseThrow();
             Optional<Message> reply = conversations.replyTo(tenantId, conversationId, job.customerSeq());
             if (reply.isPresent()) {
@@ -169,16 +168,16 @@ class AsyncTurns {
                 HandoffRef open = handoffs.openFor(tenantId, conversationId).orElse(null);
                 jobs.complete(job, reply.get().seq(), open == null ? null : open.id(), webhook);
                 idempotency.completeForCustomerMessage(tenantId, conversationId, customer.seq(), TurnResponse.of(
-                        conversationId, customer, new TurnEngine.Written(reply.get(), open, conversation.status()),
+                        conversationId, customer, new TurnEngine.Written(reply.get(), open, status),
                         TurnResponse.UsageBody.NONE, null));
                 return new Start.Finished();
             }
-            if (conversation.status().humanOwned() || conversation.status() == ConversationStatus.CLOSED) {
+            if (status.humanOwned() || status == ConversationStatus.CLOSED) {
                 // a person took the conversation (or it was closed) while the job waited: no model answer now
                 HandoffRef open = handoffs.openFor(tenantId, conversationId).orElse(null);
                 jobs.complete(job, null, open == null ? null : open.id(), webhook);
                 idempotency.completeForCustomerMessage(tenantId, conversationId, customer.seq(), TurnResponse.of(
-                        conversationId, customer, new TurnEngine.Written(null, open, conversation.status()),
+                        conversationId, customer, new TurnEngine.Written(null, open, status),
                         TurnResponse.UsageBody.NONE, null));
                 return new Start.Finished();
             }

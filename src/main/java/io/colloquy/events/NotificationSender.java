@@ -129,11 +129,6 @@ class NotificationSender implements InitializingBean, DisposableBean {
         notify = null;
     }
 
-    /** Notifications dropped because the queue was full (for tests and logs). */
-    long dropped() {
-        return dropped.get();
-    }
-
     @Override
     public void destroy() throws InterruptedException {
         running = false;
