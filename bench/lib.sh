@@ -74,13 +74,33 @@ create_key() {
     -H 'Content-Type: application/json' -d "{\"roles\":[\"$2\"]}" | json_field '["key"]'
 }
 
-# create_conversations <chat-key> <count> <file>
+# create_conversations <chat-key> <count> <file>: one kept-alive connection (a curl and a python per
+# conversation took about a minute for 1,500)
 create_conversations() {
-  : > "$3"
-  for _ in $(seq 1 "$2"); do
-    curl -fs -XPOST "$BASE/api/v1/conversations" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-      -d '{}' | json_field '["id"]' >> "$3"
-  done
+  python3 - "$BASE" "$1" "$2" "$3" <<'PY'
+import http.client, json, sys, urllib.parse
+base, key, count, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+url = urllib.parse.urlparse(base)
+connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+with open(path, "w") as out:
+    for _ in range(count):
+        connection.request("POST", "/api/v1/conversations", body="{}",
+                           headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 201 and response.status != 200:
+            sys.exit("creating a conversation answered %d: %s" % (response.status, body[:200]))
+        out.write(json.loads(body)["id"] + "\n")
+PY
+}
+
+# cpu_seconds: CPU seconds (in clock ticks of 1/100 s) used so far per process group: the service (java),
+# PostgreSQL, wrk, nginx and the rest
+cpu_seconds() {
+  for p in /proc/[0-9]*; do
+    printf '%s %s\n' "$(cat "$p/comm" 2>/dev/null)" "$(awk '{print $14+$15}' "$p/stat" 2>/dev/null)"
+  done | awk '{g=$1; if (g ~ /^postgres/) g="postgres"; else if (g !~ /^(java|wrk|nginx)$/) g="other"; a[g]+=$2}
+              END {for (k in a) print k, a[k]}' | sort
 }
 
 machine() {

@@ -25,13 +25,6 @@ if [ ! -f "$AP" ]; then
 fi
 # attach <options>: loads the profiler into the running service (start, then stop with a file)
 attach() { "$JAVA_HOME/bin/java" "$BENCH_DIR/AttachAgent.java" "$SERVICE_PID" "$AP" "$1"; }
-# cpu_seconds: CPU seconds used so far per process group (the service, PostgreSQL, wrk, nginx)
-cpu_seconds() {
-  for p in /proc/[0-9]*; do
-    printf '%s %s\n' "$(cat "$p/comm" 2>/dev/null)" "$(awk '{print $14+$15}' "$p/stat" 2>/dev/null)"
-  done | awk '{g=$1; if (g ~ /^postgres/) g="postgres"; else if (g !~ /^(java|wrk|nginx)$/) g="other"; a[g]+=$2}
-              END {for (k in a) print k, a[k]}' | sort
-}
 UP_PORT="${UP_PORT:-18091}"
 start_static_upstream "$UP_PORT"
 cleanup() { stop_service; stop_static_upstream; }
