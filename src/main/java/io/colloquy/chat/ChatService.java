@@ -18,6 +18,7 @@ import io.colloquy.conversation.Conversations;
 import io.colloquy.conversation.Message;
 
 import io.colloquy.llm.LlmResult;
+import io.colloquy.memory.SessionMemory;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.shared.TenantId;
@@ -27,10 +28,11 @@ import io.colloquy.usage.SpendGuard;
 
 /**
  * A synchronous customer turn, end to end. Three steps so no database connection is held while the
- * model thinks: (1) in one transaction, store the customer's message and decide whether the model is
- * needed at all; (2) with no transaction, build the context and call the model; (3) in one
- * transaction, store the reply, the memory update and any handoff. The customer always gets an
- * answer: when the model cannot be reached, a holding reply and a handoff to a person.
+ * model thinks: (1) in one transaction, store the customer's message, decide whether the model is
+ * needed at all and, when it is, read what its prompt is built from; (2) with no transaction, build the
+ * context and call the model; (3) in one transaction, store the reply, the memory update and any handoff.
+ * The customer always gets an answer: when the model cannot be reached, a holding reply and a handoff to
+ * a person.
  */
 @Service
 class ChatService {
@@ -73,9 +75,13 @@ class ChatService {
         record Answered(TurnResponse response) implements Admission {
         }
 
-        /** The customer's message is stored and the turn lock taken; the model answers next. */
+        /**
+         * The customer's message is stored and the turn lock taken; the model answers next, from a prompt built
+         * of {@code promptSource} (read in the same transaction).
+         */
         record NeedsModel(TenantId tenantId, ConversationId conversationId, Message customer, UUID turnToken,
-                          TenantSettings settings, String idempotencyKey) implements Admission {
+                          TenantSettings settings, String idempotencyKey, SessionMemory.PromptSource promptSource)
+                implements Admission {
         }
     }
 
@@ -104,10 +110,12 @@ class ChatService {
         ConversationId conversationId = admitted.conversationId();
         String idempotencyKey = admitted.idempotencyKey();
         listener.accepted(admitted.customer());
+        TurnEngine.ModelTurn[] called = new TurnEngine.ModelTurn[1];
         try (var hold = leases.hold(tenantId, conversationId, admitted.turnToken())) {
             Instant deadline = engine.deadlineFromNow();
             TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, admitted.settings(),
-                    admitted.customer().seq(), deadline, listener);
+                    admitted.promptSource(), deadline, listener);
+            called[0] = turn;
             TurnResponse response = tx.execute(s -> {
                 if (!conversations.holdsTurn(tenantId, conversationId, admitted.turnToken())) {
                     // the turn outlived its lease (the database was away) and the recovery took it over
@@ -120,8 +128,10 @@ class ChatService {
                             admitted.customer(), TurnEngine.unavailable(u), turn);
                 };
                 conversations.endTurn(tenantId, conversationId, admitted.turnToken());
+                // the answered call's usage commits with the answer, last, so its roll-up rows are locked briefly
+                TurnEngine.ModelTurn recorded = engine.recordAnswer(turn);
                 TurnResponse written0 = TurnResponse.of(conversationId, admitted.customer(), written,
-                        TurnEngine.usage(turn.calls()), TurnResponse.AnsweredBy.of(turn.result()));
+                        TurnEngine.usage(recorded.calls()), TurnResponse.AnsweredBy.of(turn.result()));
                 if (idempotencyKey != null) {
                     idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, written0);
                 }
@@ -136,6 +146,10 @@ class ChatService {
             }
             return response;
         } catch (RuntimeException e) {
+            if (called[0] != null) {
+                // the answer's transaction did not commit, its usage with it: the provider billed the call
+                engine.recordAnswer(called[0]);
+            }
             handOver(admitted);
             throw e;
         }
@@ -168,7 +182,9 @@ class ChatService {
         Conversations.TurnStart turn = conversations.beginTurn(tenantId, conversationId, customer.seq(),
                 properties.turnLease());
         turn.orphanedCustomerSeq().ifPresent(seq -> jobs.queueUnanswered(tenantId, conversationId, seq));
-        return new Admission.NeedsModel(tenantId, conversationId, customer, turn.token(), settings, idempotencyKey);
+        // what the prompt is built from, read now under the lock already held: no transaction of its own for it
+        return new Admission.NeedsModel(tenantId, conversationId, customer, turn.token(), settings, idempotencyKey,
+                engine.readForPrompt(tenantId, conversationId, customer));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
@@ -129,17 +130,48 @@ class TurnEngine {
      */
     ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings, int throughSeq,
                         Instant deadline, TurnListener listener) {
+        return callModel(tenantId, conversationId, settings, deadline, listener,
+                () -> memory.prepare(tenantId, conversationId, settings, throughSeq, deadline), false);
+    }
+
+    /**
+     * The synchronous turn's call: the prompt's source was read in the transaction that stored the customer's
+     * message, and the answered call's usage is left for the answer's transaction to write
+     * ({@link #recordAnswer}), so the turn commits once for both.
+     */
+    ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
+                        SessionMemory.PromptSource source, Instant deadline, TurnListener listener) {
+        return callModel(tenantId, conversationId, settings, deadline, listener,
+                () -> memory.prepare(source, settings, deadline), true);
+    }
+
+    /**
+     * Writes the answered call's usage when the model call left it to the turn: inside the answer's transaction
+     * (a failed write fails it), or on its own after that transaction failed (the provider billed the call).
+     */
+    ModelTurn recordAnswer(ModelTurn turn) {
+        LlmResult recorded = llm.recordAnswer(turn.result());
+        return recorded == turn.result() ? turn
+                : new ModelTurn(turn.context(), recorded, turn.earlierConfidences(), turn.relay());
+    }
+
+    /** Reads what the prompt is built from (inside the caller's transaction, after the customer's message was stored). */
+    SessionMemory.PromptSource readForPrompt(TenantId tenantId, ConversationId conversationId, Message customer) {
+        return memory.readForPrompt(tenantId, conversationId, customer.seq());
+    }
+
+    private ModelTurn callModel(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
+                                Instant deadline, TurnListener listener, Supplier<PreparedContext> prepare,
+                                boolean answerRecordedByCaller) {
         if (!llm.available(settings)) {
             // every circuit of the route is open: hand off in milliseconds, without building a prompt nobody reads
             return new ModelTurn(null, new LlmResult.Unavailable(LlmResult.UnavailableReason.CIRCUIT_OPEN,
                     "circuit open", List.of()), List.of(), null);
         }
-        PreparedContext context = memory.prepare(tenantId, conversationId, settings, throughSeq, deadline);
-        List<Double> earlier = context.latestAnswers().stream()
-                .map(m -> m.modelAnswer() == null ? null : ModelAnswers.fromJson(m.modelAnswer()).confidence())
-                .toList();
+        PreparedContext context = prepare.get();
+        List<Double> earlier = context.earlierConfidences();
         var request = new LlmRequest(new CallContext(tenantId, conversationId, CallPurpose.CHAT),
-                context.prompt(), 0, true, deadline);
+                context.prompt(), 0, true, deadline, answerRecordedByCaller);
         if (!listener.streaming()) {
             return new ModelTurn(context, llm.complete(request), earlier, null);
         }

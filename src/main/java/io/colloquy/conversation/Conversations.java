@@ -42,6 +42,13 @@ public class Conversations {
     private static final String MESSAGES = """
             SELECT seq, role, content, created_at, in_reply_to, author, model_answer FROM messages
             WHERE tenant_id = :tenant AND conversation_id = :conversation""";
+    /**
+     * The same rows without the model's stored answers: the prompt reads the transcript on every turn, and
+     * turning each answer's jsonb back into text was a good part of that read's cost in PostgreSQL.
+     */
+    private static final String MESSAGE_TEXTS = """
+            SELECT seq, role, content, created_at, in_reply_to, author, NULL AS model_answer FROM messages
+            WHERE tenant_id = :tenant AND conversation_id = :conversation""";
 
     /** Key of the per-transaction map of locked conversations. */
     private static final Object LOCKED = new Object();
@@ -137,10 +144,10 @@ public class Conversations {
                 .param("limit", limit).query(Conversations::message).list();
     }
 
-    /** Messages in {@code (afterSeq, throughSeq]}, oldest first. */
+    /** Messages in {@code (afterSeq, throughSeq]}, oldest first, without the model's stored answers. */
     @Transactional(readOnly = true)
     public List<Message> messagesBetween(TenantId tenantId, ConversationId id, int afterSeq, int throughSeq) {
-        return jdbc.sql(MESSAGES + " AND seq > :after AND seq <= :through ORDER BY seq")
+        return jdbc.sql(MESSAGE_TEXTS + " AND seq > :after AND seq <= :through ORDER BY seq")
                 .param("tenant", tenantId.value()).param("conversation", id.value()).param("after", afterSeq)
                 .param("through", throughSeq).query(Conversations::message).list();
     }
@@ -158,6 +165,21 @@ public class Conversations {
         return jdbc.sql(MESSAGES + " AND role = 'ASSISTANT' ORDER BY seq DESC LIMIT :limit")
                 .param("tenant", tenantId.value()).param("conversation", id.value()).param("limit", limit)
                 .query(Conversations::message).list();
+    }
+
+    /**
+     * The confidences of the model's most recent answers, newest first; null where an answer had none (plain
+     * text, or a holding reply). Read from the stored answers in SQL: a turn needs only this number of each,
+     * not the whole answer parsed.
+     */
+    @Transactional(readOnly = true)
+    public List<Double> latestConfidences(TenantId tenantId, ConversationId id, int limit) {
+        return jdbc.sql("""
+                        SELECT CAST(model_answer ->> 'confidence' AS double precision) AS confidence FROM messages
+                        WHERE tenant_id = :tenant AND conversation_id = :conversation AND role = 'ASSISTANT'
+                        ORDER BY seq DESC LIMIT :limit""")
+                .param("tenant", tenantId.value()).param("conversation", id.value()).param("limit", limit)
+                .query((rs, n) -> rs.getObject("confidence", Double.class)).list();
     }
 
     /**

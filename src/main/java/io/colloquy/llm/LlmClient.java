@@ -16,6 +16,14 @@ public interface LlmClient {
      */
     LlmResult stream(LlmRequest request, StreamListener listener);
 
+    /**
+     * Writes the usage of an answer whose request left it to the caller ({@link LlmRequest#answerRecordedByCaller}):
+     * inside the caller's transaction, where a failed write fails that transaction (so the answer is never
+     * stored without its usage), or, with no transaction open (after such a failure), on its own, where a
+     * failed write is logged for replay. Returns the result with every call recorded; any other result as it is.
+     */
+    LlmResult recordAnswer(LlmResult result);
+
     /** Whether some model of the tenant's route is being called at all (false while all their circuits are open). */
     boolean available(io.colloquy.tenant.TenantSettings settings);
 

@@ -3,16 +3,30 @@ package io.colloquy.llm;
 import java.math.BigDecimal;
 import java.util.List;
 
+import io.colloquy.usage.ModelCall;
 import io.colloquy.usage.RecordedCall;
 
 /** What the door returns: an answer, or the reason none could be had. Never an exception. */
 public sealed interface LlmResult {
 
-    /** Every attempt this request made, as recorded in the ledger. */
+    /**
+     * Every attempt this request made, as recorded in the ledger (an answer left for its caller to record
+     * is in {@link Answered#unrecorded} until it is).
+     */
     List<RecordedCall> calls();
 
-    /** The answer, and the upstream and model of the route that gave it. */
-    record Answered(String text, String upstream, String model, List<RecordedCall> calls) implements LlmResult {
+    /**
+     * The answer, and the upstream and model of the route that gave it.
+     *
+     * @param unrecorded the answered attempt, when the request left it for the caller to write with the answer
+     *                   ({@link LlmClient#recordAnswer}); null once it is in {@code calls}
+     */
+    record Answered(String text, String upstream, String model, List<RecordedCall> calls, ModelCall unrecorded)
+            implements LlmResult {
+
+        public Answered(String text, String upstream, String model, List<RecordedCall> calls) {
+            this(text, upstream, model, calls, null);
+        }
     }
 
     record Unavailable(UnavailableReason reason, String detail, List<RecordedCall> calls) implements LlmResult {

@@ -248,8 +248,14 @@ class ResilientLlmClient implements LlmClient {
             if (failure == null) {
                 circuitBreaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 retryContext.onComplete();
-                calls.add(recordSuccess(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed), reply,
-                        hold.get().id()));
+                ModelCall answered = answeredCall(request, upstream, entry, attempt, started, Duration.ofNanos(elapsed),
+                        reply, hold.get().id());
+                if (request.answerRecordedByCaller()) {
+                    // written by the caller with the answer, in one transaction (recordAnswer)
+                    return new LlmResult.Answered(reply.text(), entry.upstream(), entry.model(), List.copyOf(calls),
+                            answered);
+                }
+                calls.add(record(answered));
                 return new LlmResult.Answered(reply.text(), entry.upstream(), entry.model(), List.copyOf(calls));
             }
             circuitBreaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
@@ -354,18 +360,31 @@ class ResilientLlmClient implements LlmClient {
         }
     }
 
-    private RecordedCall recordSuccess(LlmRequest request, Upstreams.Upstream upstream, RouteEntry entry, int attempt,
-                                       Instant started, Duration latency, ModelBackend.BackendReply reply,
-                                       UUID holdId) {
+    @Override
+    public LlmResult recordAnswer(LlmResult result) {
+        if (!(result instanceof LlmResult.Answered answered) || answered.unrecorded() == null) {
+            return result;
+        }
+        RecordedCall recorded = TransactionSynchronizationManager.isActualTransactionActive()
+                // a failed write fails the caller's transaction; the caller then records the call on its own
+                ? ledger.record(answered.unrecorded())
+                : record(answered.unrecorded());
+        List<RecordedCall> calls = new ArrayList<>(answered.calls());
+        calls.add(recorded);
+        return new LlmResult.Answered(answered.text(), answered.upstream(), answered.model(), List.copyOf(calls));
+    }
+
+    private ModelCall answeredCall(LlmRequest request, Upstreams.Upstream upstream, RouteEntry entry, int attempt,
+                                   Instant started, Duration latency, ModelBackend.BackendReply reply, UUID holdId) {
         boolean estimated = reply.promptTokens() == null || reply.completionTokens() == null;
         // a silent server is never recorded as zero tokens: count what was sent and received
         int prompt = estimated ? tokens.countPrompt(entry.model(), request.messages()) : reply.promptTokens();
         int completion = estimated ? tokens.count(entry.model(), reply.text()) : reply.completionTokens();
         int cached = estimated || reply.cachedPromptTokens() == null ? 0 : reply.cachedPromptTokens();
-        return record(new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
+        return new ModelCall(UUID.randomUUID(), started, request.context().tenantId(),
                 request.context().conversationId(), request.context().purpose(), upstream.name(), upstream.provider(),
                 entry.model(), attempt, CallOutcome.SUCCESS, null, null, prompt, cached, completion, estimated, latency,
-                holdId));
+                holdId);
     }
 
     /**

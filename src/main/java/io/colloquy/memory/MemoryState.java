@@ -12,6 +12,10 @@ record MemoryState(String summary, int summaryTokens, int coveredThroughSeq, Str
                    List<String> openQuestions, List<PinnedFact> facts, int lastPromptTokens, int compactions,
                    int extractiveCompactions, long version, Instant updatedAt, List<MemoryView.Recalled> lastRecall) {
 
+    /** The memory of a conversation that has none stored yet. */
+    static final MemoryState EMPTY = new MemoryState("", 0, 0, null, List.of(), List.of(), 0, 0, 0, 0, Instant.EPOCH,
+            List.of());
+
     MemoryState(String summary, int summaryTokens, int coveredThroughSeq, String intent, List<String> openQuestions,
                 List<PinnedFact> facts, int lastPromptTokens, int compactions, int extractiveCompactions, long version,
                 Instant updatedAt) {
@@ -40,6 +44,12 @@ record MemoryState(String summary, int summaryTokens, int coveredThroughSeq, Str
     MemoryState withIntent(String intent, List<String> openQuestions) {
         return new MemoryState(summary, summaryTokens, coveredThroughSeq, intent, List.copyOf(openQuestions), facts,
                 lastPromptTokens, compactions, extractiveCompactions, version, updatedAt, lastRecall);
+    }
+
+    /** This state as a write at {@code now} stored it, at the row's new {@code version}. */
+    MemoryState written(Instant now, long version) {
+        return new MemoryState(summary, summaryTokens, coveredThroughSeq, intent, openQuestions, facts,
+                lastPromptTokens, compactions, extractiveCompactions, version, now, lastRecall);
     }
 
     /** The figures of the prompt just sent: its size and what it recalled. */

@@ -2,7 +2,6 @@ package io.colloquy.memory;
 
 import java.util.List;
 
-import io.colloquy.conversation.Message;
 import io.colloquy.llm.PromptMessage;
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
@@ -23,11 +22,12 @@ public final class PreparedContext {
     private final MemoryState compacted;
     private final List<RecordedCall> summarizationCalls;
     private final List<MemoryView.Recalled> recalled;
-    private final List<Message> latestAnswers;
+    private final List<Double> earlierConfidences;
+    private final MemoryState memoryRead;
 
     PreparedContext(TenantId tenantId, ConversationId conversationId, String model, List<PromptMessage> prompt,
                     int promptTokens, int budget, MemoryState compacted, List<RecordedCall> summarizationCalls,
-                    List<MemoryView.Recalled> recalled, List<Message> latestAnswers) {
+                    List<MemoryView.Recalled> recalled, List<Double> earlierConfidences, MemoryState memoryRead) {
         this.tenantId = tenantId;
         this.conversationId = conversationId;
         this.model = model;
@@ -37,15 +37,23 @@ public final class PreparedContext {
         this.compacted = compacted;
         this.summarizationCalls = List.copyOf(summarizationCalls);
         this.recalled = List.copyOf(recalled);
-        this.latestAnswers = List.copyOf(latestAnswers);
+        // nulls are answers of unknown confidence
+        this.earlierConfidences = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(earlierConfidences));
+        this.memoryRead = memoryRead;
     }
 
     /**
-     * The assistant's latest {@value SessionMemory#ANSWER_HISTORY} messages before this turn, newest first (the
-     * confidence history the handoff triggers read), read with the transcript in the same transaction.
+     * The confidences of the assistant's latest {@value SessionMemory#ANSWER_HISTORY} answers before this turn,
+     * newest first, null where unknown (the history the handoff triggers read), read with the transcript in the
+     * same transaction.
      */
-    public List<Message> latestAnswers() {
-        return latestAnswers;
+    public List<Double> earlierConfidences() {
+        return earlierConfidences;
+    }
+
+    /** The memory as read for this prompt (before any compaction), at the version it had then. */
+    MemoryState memoryRead() {
+        return memoryRead;
     }
 
     public TenantId tenantId() {

@@ -41,11 +41,11 @@ import io.colloquy.tenant.TenantSettings;
 public class SessionMemory {
 
     private static final int MAX_FACTS = 200;
-    /** How many of the assistant's latest messages a prepared context carries (see {@link PreparedContext#latestAnswers}). */
+    /** How many of the assistant's latest confidences a prepared context carries (see {@link PreparedContext#earlierConfidences}). */
     public static final int ANSWER_HISTORY = 10;
 
     private final TransactionTemplate readTogether;
-    private final MemoryRepository repository;
+    private final MemoryRows rows;
     private final Conversations conversations;
     private final TokenCounter tokens;
     private final MemoryProperties properties;
@@ -60,10 +60,10 @@ public class SessionMemory {
     private final Timer recallTimer;
     private final ObservationRegistry observations;
 
-    SessionMemory(MemoryRepository repository, Conversations conversations, TokenCounter tokens,
+    SessionMemory(MemoryRows rows, Conversations conversations, TokenCounter tokens,
                   MemoryProperties properties, LlmClient llm, RecallIndex recall, Clock clock, MeterRegistry meters,
                   ObservationRegistry observations, PlatformTransactionManager transactions) {
-        this.repository = repository;
+        this.rows = rows;
         this.readTogether = new TransactionTemplate(transactions);
         this.readTogether.setReadOnly(true);
         this.conversations = conversations;
@@ -115,17 +115,68 @@ public class SessionMemory {
     }
 
     /**
+     * What a turn's prompt is built from, read in one transaction: the memory, the messages it does not
+     * cover yet (through the customer's message being answered) and the model's latest confidences.
+     */
+    public static final class PromptSource {
+        private final TenantId tenantId;
+        private final ConversationId conversationId;
+        private final MemoryState state;
+        private final List<Message> recent;
+        private final List<Double> earlierConfidences;
+
+        private PromptSource(TenantId tenantId, ConversationId conversationId, MemoryState state, List<Message> recent,
+                             List<Double> earlierConfidences) {
+            this.tenantId = tenantId;
+            this.conversationId = conversationId;
+            this.state = state;
+            this.recent = List.copyOf(recent);
+            this.earlierConfidences = earlierConfidences;
+        }
+    }
+
+    /**
+     * Reads what the prompt answering the customer message {@code throughSeq} is built from, inside the
+     * caller's transaction: a synchronous turn reads it in the transaction that stored the message, so the
+     * turn needs no transaction of its own for it.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public PromptSource readForPrompt(TenantId tenantId, ConversationId conversationId, int throughSeq) {
+        return promptSource(tenantId, conversationId, throughSeq);
+    }
+
+    private PromptSource promptSource(TenantId tenantId, ConversationId conversationId, int throughSeq) {
+        MemoryState s = rows.read(tenantId, conversationId);
+        List<Message> messages = new ArrayList<>(conversations.messagesBetween(tenantId, conversationId,
+                s.coveredThroughSeq(), throughSeq));
+        if (messages.isEmpty() || messages.getLast().seq() != throughSeq) {
+            // a queued turn answered late, after later turns were already compacted: its message still goes last
+            conversations.message(tenantId, conversationId, throughSeq).ifPresent(messages::add);
+        }
+        return new PromptSource(tenantId, conversationId, s, messages,
+                conversations.latestConfidences(tenantId, conversationId, ANSWER_HISTORY));
+    }
+
+    /**
      * Builds the prompt that answers the customer message {@code throughSeq} (the transcript up to and
-     * including it). Runs outside any transaction: compaction may call the summarizer.
+     * including it), reading its source in one read-only transaction of its own. Runs outside any
+     * transaction: compaction may call the summarizer.
      */
     public PreparedContext prepare(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
                                    int throughSeq, Instant deadline) {
+        return prepare(readTogether.execute(status -> promptSource(tenantId, conversationId, throughSeq)), settings,
+                deadline);
+    }
+
+    /** Builds the prompt from a source already read ({@link #readForPrompt}); runs outside any transaction. */
+    public PreparedContext prepare(PromptSource source, TenantSettings settings, Instant deadline) {
         // the span of context assembly (a summarizer's model attempts are its children); the timers stay as they were
-        Observation observation = Traces.observation("colloquy.memory.assembly", observations, tenantId, conversationId)
+        Observation observation = Traces.observation("colloquy.memory.assembly", observations, source.tenantId,
+                        source.conversationId)
                 .lowCardinalityKeyValue("colloquy.memory.compacted", "false");
         return observation.observe(() -> {
             long started = System.nanoTime();
-            PreparedContext context = build(tenantId, conversationId, settings, throughSeq, deadline);
+            PreparedContext context = build(source, settings, deadline);
             (context.compacted() != null ? compactingPrepareTimer : prepareTimer)
                     .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             observation.lowCardinalityKeyValue("colloquy.memory.compacted", String.valueOf(context.compacted() != null))
@@ -135,28 +186,13 @@ public class SessionMemory {
         });
     }
 
-    private PreparedContext build(TenantId tenantId, ConversationId conversationId, TenantSettings settings,
-                                  int throughSeq, Instant deadline) {
+    private PreparedContext build(PromptSource source, TenantSettings settings, Instant deadline) {
+        TenantId tenantId = source.tenantId;
+        ConversationId conversationId = source.conversationId;
         String model = modelFor(settings);
         int budget = settings.contextTokenBudget();
-        // the memory, the messages it does not cover and the latest answers, read in one read-only transaction
-        // (one connection checkout and one round of BEGIN/COMMIT instead of one per read); compaction below
-        // runs outside it
-        record Read(MemoryState state, List<Message> recent, List<Message> latestAnswers) {
-        }
-        Read read = readTogether.execute(status -> {
-            MemoryState s = read(tenantId, conversationId);
-            List<Message> messages = new ArrayList<>(conversations.messagesBetween(tenantId, conversationId,
-                    s.coveredThroughSeq(), throughSeq));
-            if (messages.isEmpty() || messages.getLast().seq() != throughSeq) {
-                // a queued turn answered late, after later turns were already compacted: its message still goes last
-                conversations.message(tenantId, conversationId, throughSeq).ifPresent(messages::add);
-            }
-            return new Read(s, messages, conversations.latestAssistantMessages(tenantId, conversationId,
-                    ANSWER_HISTORY));
-        });
-        MemoryState state = read.state();
-        List<Message> recent = read.recent();
+        MemoryState state = source.state;
+        List<Message> recent = source.recent;
         String instructions = assembler.instructions(model, settings.policyTopics(), budget);
 
         MemoryState compacted = null;
@@ -184,7 +220,7 @@ public class SessionMemory {
         List<MemoryView.Recalled> recalled = recall(tenantId, conversationId, model, state, recent.getLast(), budget);
         ContextAssembler.Assembled assembled = assembler.assemble(model, instructions, state, recalled, recent, budget);
         return new PreparedContext(tenantId, conversationId, model, assembled.prompt(), assembled.tokens(), budget,
-                compacted, calls, assembled.recalled(), read.latestAnswers());
+                compacted, calls, assembled.recalled(), source.earlierConfidences, source.state);
     }
 
     /**
@@ -215,8 +251,9 @@ public class SessionMemory {
         if (found.isEmpty()) {
             return;
         }
-        MemoryEntity entity = loadForUpdate(tenantId, conversationId);
-        entity.apply(mergeFacts(entity.state(), found, message.seq(), "EXTRACTED"), clock.instant());
+        // the caller holds the conversation's row lock, which serialises every writer of this row
+        MemoryState s = rows.read(tenantId, conversationId);
+        rows.write(tenantId, conversationId, mergeFacts(s, found, message.seq(), "EXTRACTED"), clock.instant());
     }
 
     /**
@@ -225,8 +262,21 @@ public class SessionMemory {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void commitTurn(PreparedContext context, ModelAnswer answer, int customerSeq) {
-        MemoryEntity entity = loadForUpdate(context.tenantId(), context.conversationId());
-        MemoryState s = entity.state();
+        // the memory as read for the prompt is written back with the turn, unless it changed meanwhile (the
+        // turn's lease keeps other turns away, but not, say, an erasure): then it is read again under the
+        // conversation's row lock, which the caller holds and which serialises every writer of this row
+        TenantId tenantId = context.tenantId();
+        ConversationId conversationId = context.conversationId();
+        Instant now = clock.instant();
+        if (!rows.writeIfUnchanged(tenantId, conversationId, afterTurn(context.memoryRead(), context, answer, customerSeq),
+                now)) {
+            rows.write(tenantId, conversationId,
+                    afterTurn(rows.read(tenantId, conversationId), context, answer, customerSeq), now);
+        }
+    }
+
+    /** The memory {@code s} with a finished turn applied. */
+    private MemoryState afterTurn(MemoryState s, PreparedContext context, ModelAnswer answer, int customerSeq) {
         MemoryState compacted = context.compacted();
         if (compacted != null && compacted.coveredThroughSeq() > s.coveredThroughSeq()) {
             s = s.withSummaryOf(compacted);
@@ -237,32 +287,19 @@ public class SessionMemory {
             String intent = answer.intent() != null ? answer.intent() : s.intent();
             s = s.withIntent(intent, answer.structured() ? answer.openQuestions() : s.openQuestions());
         }
-        entity.apply(s.withLastPrompt(context.promptTokens(), context.recalled()), clock.instant());
+        return s.withLastPrompt(context.promptTokens(), context.recalled());
     }
 
     @Transactional(readOnly = true)
     public MemoryView view(TenantId tenantId, ConversationId conversationId, int budget) {
         conversations.get(tenantId, conversationId);
-        MemoryState s = read(tenantId, conversationId);
+        MemoryState s = rows.read(tenantId, conversationId);
         List<MemoryView.FactView> facts = s.facts().stream()
                 .map(f -> new MemoryView.FactView(f.key(), f.value(), f.sourceSeq(), f.previousValue(), f.origin()))
                 .toList();
         return new MemoryView(conversationId.value(), s.summary(), facts, s.intent(), s.openQuestions(),
                 s.coveredThroughSeq(), new MemoryView.Tokens(budget, s.lastPromptTokens(), s.summaryTokens()),
                 s.compactions(), s.extractiveCompactions(), s.version(), s.updatedAt(), s.lastRecall());
-    }
-
-    private MemoryState read(TenantId tenantId, ConversationId conversationId) {
-        return repository.find(tenantId.value(), conversationId.value())
-                .orElseGet(() -> MemoryEntity.empty(conversationId.value(), tenantId.value()))
-                .state();
-    }
-
-    private MemoryEntity loadForUpdate(TenantId tenantId, ConversationId conversationId) {
-        // callers hold the conversation's row lock, which serialises every writer of this row
-        return repository.find(tenantId.value(), conversationId.value())
-                .orElseGet(() -> repository.save(new MemoryEntity(conversationId.value(), tenantId.value(),
-                        clock.instant())));
     }
 
     /**

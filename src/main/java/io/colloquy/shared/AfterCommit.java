@@ -1,15 +1,15 @@
-package io.colloquy.tenant;
+package io.colloquy.shared;
 
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /** Runs a step once the current transaction has committed (at once when there is none; never on rollback). */
-final class AfterCommit {
+public final class AfterCommit {
 
     private AfterCommit() {
     }
 
-    static void run(Runnable step) {
+    public static void run(Runnable step) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             step.run();
             return;

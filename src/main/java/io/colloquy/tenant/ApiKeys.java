@@ -19,6 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.colloquy.events.EventHub;
 import io.colloquy.events.Notifications;
+import io.colloquy.shared.AfterCommit;
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.shared.NotFoundException;

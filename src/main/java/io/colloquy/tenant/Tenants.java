@@ -11,6 +11,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.colloquy.shared.AfterCommit;
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.InvalidRequestException;
 import io.colloquy.shared.NotFoundException;

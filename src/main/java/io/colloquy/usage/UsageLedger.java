@@ -14,14 +14,18 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.colloquy.shared.AfterCommit;
 import io.colloquy.shared.Traces;
 
 /**
- * The append-only record of every model call. Each call is written the moment it ends, in its own
- * short transaction with its roll-ups and the settling of its budget hold (one statement): the provider
- * bills for a call whether or not the turn that made it completes, so spend is never lost with a failed
- * turn, and an assistant message can never exist without the usage rows of the calls that produced it.
- * The budget and anomaly checks run after the commit, holding no lock.
+ * The append-only record of every model call, with its roll-ups and the settling of its budget hold (one
+ * statement). A call is written in the transaction of the caller when there is one (a synchronous turn
+ * writes its answered call with the answer: one commit, and an assistant message never exists without
+ * the usage rows of the calls that produced it), else the moment it ends in a short transaction of its
+ * own (failed attempts, summaries, queued turns). The provider bills for a call whether or not the turn
+ * that made it completes: a turn whose transaction fails writes its call again on its own, so spend is
+ * never lost with a failed turn; a repeated call id is recorded once. The budget and anomaly checks run
+ * after the commit, holding no lock.
  */
 @Service
 public class UsageLedger {
@@ -34,7 +38,7 @@ public class UsageLedger {
     private final UsageMeters meters;
     private final CostWatch watch;
     private final ObservationRegistry observations;
-    private final TransactionTemplate newTransaction;
+    private final TransactionTemplate transaction;
     private final java.util.Set<String> unpricedSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UsageLedger.class);
 
@@ -45,11 +49,15 @@ public class UsageLedger {
         this.meters = meters;
         this.watch = watch;
         this.observations = observations;
-        this.newTransaction = new TransactionTemplate(transactions);
-        this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        // the caller's transaction when there is one, else one of its own
+        this.transaction = new TransactionTemplate(transactions);
+        this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
     }
 
-    /** Records one call with its cost; a repeated call id is recorded once. */
+    /**
+     * Records one call with its cost, in the caller's transaction when there is one; a repeated call id is
+     * recorded once.
+     */
     public RecordedCall record(ModelCall call) {
         // the span of the ledger write (a child of the turn's); the write's timer stays colloquy.usage.record
         return Traces.observation("colloquy.usage.ledger.write", observations, call.tenantId(), call.conversationId())
@@ -58,11 +66,12 @@ public class UsageLedger {
                 .highCardinalityKeyValue("colloquy.usage.attempt", String.valueOf(call.attempt()))
                 .observe(() -> {
                     long started = System.nanoTime();
-                    Written written = newTransaction.execute(status -> write(call));
+                    Written written = transaction.execute(status -> write(call));
                     meters.recorded(written.recorded(), System.nanoTime() - started);
                     if (written.inserted()) {
                         // after the commit: the checks hold no lock, and a failing check never loses a call
-                        watch.afterRecorded(call, written.recorded().costUsd(), written.conversationMonthUsd());
+                        AfterCommit.run(() -> watch.afterRecorded(call, written.recorded().costUsd(),
+                                written.conversationMonthUsd()));
                     }
                     return written.recorded();
                 });
