@@ -68,9 +68,10 @@ wrk -t2 -c32 -d${SECONDS_RUN}s --latency -s "$BENCH_DIR/upstream.lua" "http://12
 
 # turns_so_far <database> <file of conversation ids>: the customer turns they hold on average
 turns_so_far() {
-  psql -q -h 127.0.0.1 -U colloquy -d "$1" -At -v ids="$(paste -sd, "$2")" -c \
-    "SELECT round(avg(c)) FROM (SELECT count(*) AS c FROM messages WHERE role = 'CUSTOMER'
-       AND conversation_id = ANY(string_to_array(:'ids', ',')::uuid[]) GROUP BY conversation_id) t"
+  psql -q -h 127.0.0.1 -U colloquy -d "$1" -At -v ids="$(paste -sd, "$2")" <<'SQL'
+SELECT round(avg(c)) FROM (SELECT count(*) AS c FROM messages WHERE role = 'CUSTOMER'
+  AND conversation_id = ANY(string_to_array(:'ids', ',')::uuid[]) GROUP BY conversation_id) t
+SQL
 }
 
 measure() { # <label> <database> [java flags...]
