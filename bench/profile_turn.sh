@@ -2,13 +2,13 @@
 # Where a turn's CPU goes under load: the OpenAI provider against the static upstream at 32 connections,
 # with async-profiler (from Maven Central) attached after the warm-up, so start-up is not in the profile.
 # Prints turns/s, the CPU each process group used, and the steps' shares of the service's samples.
-#   bench/profile_turn.sh <name> [warm-up seconds=60] [seconds=20]
+#   bench/profile_turn.sh <name> [warm-up seconds=120] [seconds=20]
 # BENCH_JAR=<path> profiles another build; run it twice with two names and pass both collapsed files to
 # bench/profile_collapsed.py to compare them side by side.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/static_upstream.sh"
 NAME="$1"
-WARMUP="${2:-60}"
+WARMUP="${2:-120}"
 SECONDS_RUN="${3:-20}"
 require wrk wrk
 require unzip unzip
@@ -36,9 +36,12 @@ trap cleanup EXIT
 tenant=$(create_tenant)
 key=$(create_key "$tenant" CHAT)
 ids="$OUT/conversations-$NAME.txt"
+warm="$OUT/conversations-$NAME-warm.txt"
+# as in lean_turn.sh: the warm-up on conversations of its own, the profiled run on fresh ones
+create_conversations "$key" 512 "$warm"
 create_conversations "$key" 512 "$ids"
 echo "== $NAME: warm-up ${WARMUP}s, then ${SECONDS_RUN}s profiled at 32 connections"
-wrk -t2 -c32 -d${WARMUP}s -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$ids" 2 > /dev/null
+wrk -t2 -c32 -d${WARMUP}s -s "$BENCH_DIR/turns.lua" "$BASE" -- "$key" "$warm" 2 > /dev/null
 sleep 2
 attach "start,event=cpu,interval=5ms"
 cpu_seconds > "$OUT/$NAME.cpu-before"

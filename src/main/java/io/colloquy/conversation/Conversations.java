@@ -194,34 +194,41 @@ public class Conversations {
         var now = clock.instant();
         int seq = conversation.nextSeq(now);
         String content = privacy.redact(tenantId, message.content());
+        // the message and its event in one statement (one round trip instead of two on every turn's two writes)
         jdbc.sql("""
-                        INSERT INTO messages (tenant_id, conversation_id, seq, role, content, in_reply_to, model_answer,
-                            author, created_at)
-                        VALUES (:tenant, :conversation, :seq, :role, :content, :inReplyTo, CAST(:modelAnswer AS jsonb),
-                            :author, :now)""")
+                        WITH message AS (
+                            INSERT INTO messages (tenant_id, conversation_id, seq, role, content, in_reply_to, model_answer,
+                                author, created_at)
+                            VALUES (:tenant, :conversation, :seq, :role, :content, :inReplyTo, CAST(:modelAnswer AS jsonb),
+                                :author, :now)
+                            RETURNING tenant_id, seq)
+                        INSERT INTO conversation_events (tenant_id, conversation_id, seq, kind, message_seq, status, created_at)
+                        SELECT tenant_id, :conversation, :eventSeq, :kind, seq, NULL, :now FROM message
+                        WHERE tenant_id = :tenant""")
                 .param("tenant", tenantId.value()).param("conversation", id.value()).param("seq", seq)
                 .param("role", message.role().name()).param("content", content).param("inReplyTo", message.inReplyTo())
                 .param("modelAnswer", message.modelAnswer()).param("author", message.author())
                 .param("now", Timestamp.from(now))
+                .param("eventSeq", conversation.nextEventSeq()).param("kind", ConversationEvent.Kind.MESSAGE.name())
                 .update();
-        recordEvent(tenantId, id, conversation, ConversationEvent.Kind.MESSAGE, seq, null);
+        notifications.publish(eventKey(id), tenantId.toString());
         return new Message(seq, message.role(), content, now, message.inReplyTo(), message.author(),
                 message.modelAnswer());
     }
 
     /**
-     * Records a change in the conversation's event log (inside the caller's transaction, under the row
-     * lock, so events are numbered in the order they happened) and wakes its streams on every instance
-     * when the transaction commits.
+     * Records a status change in the conversation's event log (inside the caller's transaction, under the
+     * row lock, so events are numbered in the order they happened; a message's event is written with the
+     * message in {@link #append}) and wakes its streams on every instance when the transaction commits.
      */
-    private void recordEvent(TenantId tenantId, ConversationId id, LockedConversation conversation,
-                             ConversationEvent.Kind kind, Integer messageSeq, ConversationStatus status) {
+    private void recordStatusEvent(TenantId tenantId, ConversationId id, LockedConversation conversation,
+                                   ConversationStatus status) {
         jdbc.sql("""
                         INSERT INTO conversation_events (tenant_id, conversation_id, seq, kind, message_seq, status, created_at)
-                        VALUES (:tenant, :conversation, :seq, :kind, :messageSeq, :status, :now)""")
+                        VALUES (:tenant, :conversation, :seq, :kind, NULL, :status, :now)""")
                 .param("tenant", tenantId.value()).param("conversation", id.value())
-                .param("seq", conversation.nextEventSeq()).param("kind", kind.name())
-                .param("messageSeq", messageSeq).param("status", status == null ? null : status.name())
+                .param("seq", conversation.nextEventSeq()).param("kind", ConversationEvent.Kind.STATUS.name())
+                .param("status", status.name())
                 .param("now", java.sql.Timestamp.from(clock.instant()))
                 .update();
         notifications.publish(eventKey(id), tenantId.toString());
@@ -284,7 +291,7 @@ public class Conversations {
     public ConversationView moveTo(TenantId tenantId, ConversationId id, ConversationStatus target) {
         LockedConversation conversation = lock(tenantId, id);
         conversation.moveTo(target, clock.instant());
-        recordEvent(tenantId, id, conversation, ConversationEvent.Kind.STATUS, null, target);
+        recordStatusEvent(tenantId, id, conversation, target);
         return conversation.view(json);
     }
 
