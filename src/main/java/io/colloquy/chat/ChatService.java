@@ -1,6 +1,5 @@
 package io.colloquy.chat;
 
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -30,9 +29,9 @@ import io.colloquy.usage.SpendGuard;
  * A synchronous customer turn, end to end. Three steps so no database connection is held while the
  * model thinks: (1) in one transaction, store the customer's message, decide whether the model is
  * needed at all and, when it is, read what its prompt is built from; (2) with no transaction, build the
- * context and call the model; (3) in one transaction, store the reply, the memory update and any handoff.
- * The customer always gets an answer: when the model cannot be reached, a holding reply and a handoff to
- * a person.
+ * context and call the model; (3) in one transaction, store the reply, its usage, the memory update and
+ * any handoff. The customer always gets an answer: when the model cannot be reached, a holding reply
+ * and a handoff to a person.
  */
 @Service
 class ChatService {
@@ -106,37 +105,13 @@ class ChatService {
 
     /** Steps 2 and 3: the model (streamed to {@code listener} when it listens), then the write. */
     TurnResponse answer(Admission.NeedsModel admitted, TurnListener listener) {
-        TenantId tenantId = admitted.tenantId();
-        ConversationId conversationId = admitted.conversationId();
-        String idempotencyKey = admitted.idempotencyKey();
         listener.accepted(admitted.customer());
-        TurnEngine.ModelTurn[] called = new TurnEngine.ModelTurn[1];
-        try (var hold = leases.hold(tenantId, conversationId, admitted.turnToken())) {
-            Instant deadline = engine.deadlineFromNow();
-            TurnEngine.ModelTurn turn = engine.callModel(tenantId, conversationId, admitted.settings(),
-                    admitted.promptSource(), deadline, listener);
-            called[0] = turn;
-            TurnResponse response = tx.execute(s -> {
-                if (!conversations.holdsTurn(tenantId, conversationId, admitted.turnToken())) {
-                    // the turn outlived its lease (the database was away) and the recovery took it over
-                    throw new TurnInterruptedException();
-                }
-                TurnEngine.Written written = switch (turn.result()) {
-                    case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, admitted.settings(),
-                            admitted.customer(), turn, a.text());
-                    case LlmResult.Unavailable u -> engine.writeHandoff(tenantId, conversationId,
-                            admitted.customer(), TurnEngine.unavailable(u), turn);
-                };
-                conversations.endTurn(tenantId, conversationId, admitted.turnToken());
-                // the answered call's usage commits with the answer, last, so its roll-up rows are locked briefly
-                TurnEngine.ModelTurn recorded = engine.recordAnswer(turn);
-                TurnResponse written0 = TurnResponse.of(conversationId, admitted.customer(), written,
-                        TurnEngine.usage(recorded.calls()), TurnResponse.AnsweredBy.of(turn.result()));
-                if (idempotencyKey != null) {
-                    idempotency.complete(tenantId, conversationId, "sync:" + idempotencyKey, written0);
-                }
-                return written0;
-            });
+        TurnEngine.ModelTurn turn = null;
+        try (var hold = leases.hold(admitted.tenantId(), admitted.conversationId(), admitted.turnToken())) {
+            turn = engine.callModel(admitted.tenantId(), admitted.conversationId(), admitted.settings(),
+                    admitted.promptSource(), engine.deadlineFromNow(), listener);
+            TurnEngine.ModelTurn answered = turn;
+            TurnResponse response = tx.execute(s -> write(admitted, answered));
             if (turn.relay() != null) {
                 if (response.handoff() != null) {
                     listener.handoff(response.handoff());
@@ -146,13 +121,38 @@ class ChatService {
             }
             return response;
         } catch (RuntimeException e) {
-            if (called[0] != null) {
+            if (turn != null) {
                 // the answer's transaction did not commit, its usage with it: the provider billed the call
-                engine.recordAnswer(called[0]);
+                engine.recordAnswer(turn);
             }
             handOver(admitted);
             throw e;
         }
+    }
+
+    /** Step 3, inside its transaction: the reply (or handoff), the end of the turn and the answered call's usage. */
+    private TurnResponse write(Admission.NeedsModel admitted, TurnEngine.ModelTurn turn) {
+        TenantId tenantId = admitted.tenantId();
+        ConversationId conversationId = admitted.conversationId();
+        if (!conversations.holdsTurn(tenantId, conversationId, admitted.turnToken())) {
+            // the turn outlived its lease (the database was away) and the recovery took it over
+            throw new TurnInterruptedException();
+        }
+        TurnEngine.Written written = switch (turn.result()) {
+            case LlmResult.Answered a -> engine.writeAnswer(tenantId, conversationId, admitted.settings(),
+                    admitted.customer(), turn, a.text());
+            case LlmResult.Unavailable u -> engine.writeHandoff(tenantId, conversationId,
+                    admitted.customer(), TurnEngine.unavailable(u), turn);
+        };
+        conversations.endTurn(tenantId, conversationId, admitted.turnToken());
+        // the answered call's usage commits with the answer, last, so its roll-up rows are locked briefly
+        TurnEngine.ModelTurn recorded = engine.recordAnswer(turn);
+        TurnResponse response = TurnResponse.of(conversationId, admitted.customer(), written,
+                TurnEngine.usage(recorded.calls()), TurnResponse.AnsweredBy.of(turn.result()));
+        if (admitted.idempotencyKey() != null) {
+            idempotency.complete(tenantId, conversationId, "sync:" + admitted.idempotencyKey(), response);
+        }
+        return response;
     }
 
     private Admission admit(TenantId tenantId, ConversationId conversationId, String content, String idempotencyKey,

@@ -53,8 +53,9 @@ class MemoryRows {
      * transaction that wrote it already, what that transaction wrote (no second read).
      */
     MemoryState read(TenantId tenantId, ConversationId conversationId) {
-        MemoryState written = writtenInThisTransaction().get(new Key(tenantId, conversationId));
-        return written != null ? written : find(tenantId, conversationId).orElse(MemoryState.EMPTY);
+        var written = (Map<?, ?>) TransactionSynchronizationManager.getResource(WRITTEN);
+        MemoryState ours = written == null ? null : (MemoryState) written.get(new Key(tenantId, conversationId));
+        return ours != null ? ours : find(tenantId, conversationId).orElse(MemoryState.EMPTY);
     }
 
     private Optional<MemoryState> find(TenantId tenantId, ConversationId conversationId) {
