@@ -30,8 +30,13 @@ import io.colloquy.shared.Traces;
 @Service
 public class UsageLedger {
 
-    /** Rows the daily roll-up of one tenant, day, model and purpose is spread over. */
-    static final int DAILY_SHARDS = 16;
+    /**
+     * Rows the daily roll-up of one tenant, day, model and purpose is spread over. A synchronous turn holds its
+     * shard's row lock from its ledger statement through its commit, so with 16 shards 32 concurrent turns of
+     * one tenant waited on each other (the statement's mean time was 1.4 ms, at 64 shards 0.35 ms); past days
+     * are folded into one row, so reports read 64 rows only for the current day.
+     */
+    static final int DAILY_SHARDS = 64;
 
     private final JdbcClient jdbc;
     private final PriceBook prices;
