@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -16,8 +15,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.colloquy.events.Notifications;
 import io.colloquy.privacy.Privacy;
@@ -26,6 +23,7 @@ import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.Ids;
 import io.colloquy.shared.NotFoundException;
 import io.colloquy.shared.TenantId;
+import io.colloquy.shared.TransactionScoped;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -407,9 +405,8 @@ public class Conversations {
     }
 
     /** The conversation as this transaction changed it, when it holds its lock; else null. */
-    @SuppressWarnings("unchecked")
     private static LockedConversation heldInThisTransaction(TenantId tenantId, ConversationId id) {
-        var locked = (Map<UUID, LockedConversation>) TransactionSynchronizationManager.getResource(LOCKED);
+        Map<UUID, LockedConversation> locked = TransactionScoped.existing(LOCKED);
         LockedConversation held = locked == null ? null : locked.get(id.value());
         return held != null && held.tenantId().equals(tenantId.value()) ? held : null;
     }
@@ -418,26 +415,8 @@ public class Conversations {
      * The conversations this transaction holds row locks on: their changes are written back just before it
      * commits (one UPDATE each), and they are forgotten when it ends.
      */
-    @SuppressWarnings("unchecked")
     private Map<UUID, LockedConversation> lockedInThisTransaction() {
-        var locked = (Map<UUID, LockedConversation>) TransactionSynchronizationManager.getResource(LOCKED);
-        if (locked == null) {
-            Map<UUID, LockedConversation> fresh = new HashMap<>();
-            TransactionSynchronizationManager.bindResource(LOCKED, fresh);
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void beforeCommit(boolean readOnly) {
-                    fresh.values().forEach(c -> c.writeBack(jdbc));
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                    TransactionSynchronizationManager.unbindResourceIfPossible(LOCKED);
-                }
-            });
-            locked = fresh;
-        }
-        return locked;
+        return TransactionScoped.map(LOCKED, locked -> locked.values().forEach(c -> c.writeBack(jdbc)));
     }
 
     private void requireExists(TenantId tenantId, ConversationId id) {

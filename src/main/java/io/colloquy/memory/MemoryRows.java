@@ -12,11 +12,11 @@ import java.util.Optional;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.colloquy.shared.ConversationId;
 import io.colloquy.shared.TenantId;
+import io.colloquy.shared.TransactionScoped;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,8 +53,8 @@ class MemoryRows {
      * transaction that wrote it already, what that transaction wrote (no second read).
      */
     MemoryState read(TenantId tenantId, ConversationId conversationId) {
-        var written = (Map<?, ?>) TransactionSynchronizationManager.getResource(WRITTEN);
-        MemoryState ours = written == null ? null : (MemoryState) written.get(new Key(tenantId, conversationId));
+        Map<Key, MemoryState> written = TransactionScoped.existing(WRITTEN);
+        MemoryState ours = written == null ? null : written.get(new Key(tenantId, conversationId));
         return ours != null ? ours : find(tenantId, conversationId).orElse(MemoryState.EMPTY);
     }
 
@@ -120,24 +120,9 @@ class MemoryRows {
     }
 
     /** The rows this transaction wrote, as it wrote them; forgotten when it ends. Empty outside a transaction. */
-    @SuppressWarnings("unchecked")
     private static Map<Key, MemoryState> writtenInThisTransaction() {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            return new HashMap<>();
-        }
-        var written = (Map<Key, MemoryState>) TransactionSynchronizationManager.getResource(WRITTEN);
-        if (written == null) {
-            Map<Key, MemoryState> fresh = new HashMap<>();
-            TransactionSynchronizationManager.bindResource(WRITTEN, fresh);
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCompletion(int status) {
-                    TransactionSynchronizationManager.unbindResourceIfPossible(WRITTEN);
-                }
-            });
-            written = fresh;
-        }
-        return written;
+        return TransactionSynchronizationManager.isSynchronizationActive() ? TransactionScoped.map(WRITTEN)
+                : new HashMap<>();
     }
 
     private MemoryState state(ResultSet rs) throws SQLException {
