@@ -20,13 +20,13 @@ SELECT gen_random_uuid(),
        true, 300 + (g % 2000)::int
 FROM generate_series(1, :rows) AS g;
 
--- the daily roll-up as the service keeps it: today spread over its 64 shards (a call's id picks its shard),
+-- the daily roll-up as the service keeps it: today spread over its 16 shards (a call's id picks its shard),
 -- past days folded into one row each (DailyRollupFold)
 INSERT INTO usage_daily (tenant_id, day, model, purpose, shard, calls, failed_calls, unpriced_calls, prompt_tokens,
                          cached_prompt_tokens, completion_tokens, cost_usd)
 SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date, model, purpose,
        CASE WHEN (occurred_at AT TIME ZONE 'UTC')::date < (now() AT TIME ZONE 'UTC')::date THEN 0
-            ELSE abs(hashtext(id::text)) % 64 END,
+            ELSE abs(hashtext(id::text)) % 16 END,
        count(*),
        count(*) FILTER (WHERE outcome <> 'SUCCESS'), count(*) FILTER (WHERE NOT priced),
        sum(prompt_tokens), sum(cached_prompt_tokens), sum(completion_tokens), sum(cost_usd)

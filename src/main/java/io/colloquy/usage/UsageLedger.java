@@ -32,11 +32,12 @@ public class UsageLedger {
 
     /**
      * Rows the daily roll-up of one tenant, day, model and purpose is spread over. A synchronous turn holds its
-     * shard's row lock from its ledger statement through its commit, so with 16 shards 32 concurrent turns of
-     * one tenant waited on each other (the statement's mean time was 1.4 ms, at 64 shards 0.35 ms); past days
-     * are folded into one row, so reports read 64 rows only for the current day.
+     * shard's row lock from its ledger statement through its commit, so 32 concurrent turns of one tenant do
+     * wait on each other (the statement's mean time was 1.4 ms at 32 connections, 0.35 ms with 64 shards);
+     * 64 shards were measured and not kept: they made the one-connection turn about 1 ms slower, for a reason
+     * not yet found (BENCHMARKS.md, "The daily roll-up's shards").
      */
-    static final int DAILY_SHARDS = 64;
+    static final int DAILY_SHARDS = 16;
 
     private final JdbcClient jdbc;
     private final PriceBook prices;
