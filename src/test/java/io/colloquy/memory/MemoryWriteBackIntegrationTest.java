@@ -32,49 +32,53 @@ class MemoryWriteBackIntegrationTest extends ServiceTestBase {
     @Autowired
     PlatformTransactionManager transactions;
 
-    @Test
-    void aTurnKeepsWhatWasWrittenToMemoryWhileItsModelAnswered() {
+    /** A conversation after one turn through the API, and the prompt for its first message built again. */
+    private record Prepared(TenantId tenantId, ConversationId conversationId, long versionBefore,
+                            PreparedContext context) {
+    }
+
+    private Prepared promptAfterOneTurn(String firstMessage) {
         var tenant = fixtures.tenant();
         UUID id = fixtures.conversation(tenant);
-        fixtures.say(tenant, id, "Hello, I need help with a delivery.");
+        fixtures.say(tenant, id, firstMessage);
         TenantId tenantId = TenantId.of(tenant.id());
         ConversationId conversationId = ConversationId.of(id);
-        var tx = new TransactionTemplate(transactions);
         long before = memory.view(tenantId, conversationId, 1000).version();
+        return new Prepared(tenantId, conversationId, before, memory.prepare(tenantId, conversationId,
+                tenants.settings(tenantId), 1, Instant.now().plusSeconds(10)));
+    }
 
-        PreparedContext context = memory.prepare(tenantId, conversationId, tenants.settings(tenantId), 1,
-                Instant.now().plusSeconds(10));
+    @Test
+    void aTurnKeepsWhatWasWrittenToMemoryWhileItsModelAnswered() {
+        Prepared prepared = promptAfterOneTurn("Hello, I need help with a delivery.");
+        TenantId tenantId = prepared.tenantId();
+        ConversationId conversationId = prepared.conversationId();
+        var tx = new TransactionTemplate(transactions);
         // while the model answers, another writer changes the memory (here: a fact pinned from a message)
         tx.executeWithoutResult(s -> memory.pinFromCustomerMessage(tenantId, conversationId,
                 new Message(1, MessageRole.CUSTOMER, "My order is A-55555", Instant.now(), null, null, null)));
-        tx.executeWithoutResult(s -> memory.commitTurn(context, ModelAnswers.parse("""
+        tx.executeWithoutResult(s -> memory.commitTurn(prepared.context(), ModelAnswers.parse("""
                 {"reply": "Noted.", "confidence": 0.9, "intent": "delivery to a new city",
                  "facts": [{"key": "city", "value": "Lyon"}]}"""), 1));
 
         MemoryView view = memory.view(tenantId, conversationId, 1000);
         assertThat(view.facts()).extracting(MemoryView.FactView::value).contains("A-55555", "Lyon");
         assertThat(view.intent()).isEqualTo("delivery to a new city");
-        assertThat(view.version()).as("two writes since the prompt was built").isEqualTo(before + 2);
+        assertThat(view.version()).as("two writes since the prompt was built")
+                .isEqualTo(prepared.versionBefore() + 2);
     }
 
     @Test
     void aTurnWritesBackTheMemoryItReadWhenNothingChangedMeanwhile() {
-        var tenant = fixtures.tenant();
-        UUID id = fixtures.conversation(tenant);
-        fixtures.say(tenant, id, "My order is A-77777 and it has not arrived.");
-        TenantId tenantId = TenantId.of(tenant.id());
-        ConversationId conversationId = ConversationId.of(id);
-        long before = memory.view(tenantId, conversationId, 1000).version();
+        Prepared prepared = promptAfterOneTurn("My order is A-77777 and it has not arrived.");
 
-        PreparedContext context = memory.prepare(tenantId, conversationId, tenants.settings(tenantId), 1,
-                Instant.now().plusSeconds(10));
-        new TransactionTemplate(transactions).executeWithoutResult(s -> memory.commitTurn(context,
+        new TransactionTemplate(transactions).executeWithoutResult(s -> memory.commitTurn(prepared.context(),
                 ModelAnswers.parse("""
                         {"reply": "Noted.", "confidence": 0.9, "intent": "late order",
                          "facts": [{"key": "city", "value": "Nantes"}]}"""), 1));
 
-        MemoryView view = memory.view(tenantId, conversationId, 1000);
+        MemoryView view = memory.view(prepared.tenantId(), prepared.conversationId(), 1000);
         assertThat(view.facts()).extracting(MemoryView.FactView::value).contains("A-77777", "Nantes");
-        assertThat(view.version()).isEqualTo(before + 1);
+        assertThat(view.version()).isEqualTo(prepared.versionBefore() + 1);
     }
 }
